@@ -280,3 +280,18 @@ export function verifySignature(input: { readonly body?: string | Uint8Array; re
     return 'invalid';
   }
 }
+
+/** The headers a signed Beckn POST carries: lower-case names, as Node's HTTP server presents them. */
+export interface SignedHeaders {
+  readonly authorization: string;
+  readonly 'content-type': 'application/json';
+  /** `BLAKE-512=<digest>` of the body, so a receiver can tell an altered body from a forged signature. */
+  readonly digest: string;
+}
+
+/** Signs `body` with `key` for the window [createdSec, expiresSec] and returns the request headers. */
+export function signedHeaders(body: string, key: SigningKey, createdSec: number, expiresSec: number): SignedHeaders {
+  const digest = digestOf(body);
+  const authorization = signRequest({ body, digest, subscriberId: key.subscriberId, uniqueKeyId: key.uniqueKeyId, privateKey: key.privateKey, createdSec, expiresSec });
+  return { authorization, 'content-type': 'application/json', digest: `${DIGEST_PREFIX}${digest}` };
+}

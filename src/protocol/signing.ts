@@ -282,12 +282,12 @@ export function verifySignature(input: { readonly body?: string | Uint8Array; re
 }
 
 /** The headers a signed Beckn POST carries: lower-case names, as Node's HTTP server presents them. */
-export interface SignedHeaders {
+export type SignedHeaders = {
   readonly authorization: string;
   readonly 'content-type': 'application/json';
   /** `BLAKE-512=<digest>` of the body, so a receiver can tell an altered body from a forged signature. */
   readonly digest: string;
-}
+};
 
 /** Signs `body` with `key` for the window [createdSec, expiresSec] and returns the request headers. */
 export function signedHeaders(body: string, key: SigningKey, createdSec: number, expiresSec: number): SignedHeaders {

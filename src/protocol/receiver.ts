@@ -39,7 +39,7 @@ export type ContextReader = (wire: unknown) => Result<WireContext>;
 
 /** The error of a NACK: a canonical Beckn error code, a message a person can act on, the failing path. */
 export interface NackError {
-  readonly code: BecknErrorCode;
+  readonly code: BecknErrorCode | (string & Record<never, never>);
   readonly message: string;
   readonly path?: string;
 }
@@ -124,15 +124,17 @@ export const REFUSALS = {
   'unreachable': { code: 'NET_DOWNSTREAM_UNAVAILABLE', httpStatus: 502 },
   /** The receiver failed internally. */
   'internal-error': { code: 'NET_INTERNAL_ERROR', httpStatus: 500 },
+  /** A remote node refused with a code the transport does not produce itself (e.g. a BIZ_ or POL_ code). */
+  'remote-refused': { code: 'NET_INTERNAL_ERROR', httpStatus: 400 },
 } as const satisfies Record<string, { readonly code: BecknErrorCode; readonly httpStatus: number }>;
 
 /** A machine-readable refusal reason; see `REFUSALS`. */
 export type RefusalReason = keyof typeof REFUSALS;
 
-/** Why a message was refused. */
+/** Why a message was refused. `code` is one of ours, or whatever a remote node answered. */
 export interface Refusal {
   readonly reason: RefusalReason;
-  readonly code: BecknErrorCode;
+  readonly code: BecknErrorCode | (string & Record<never, never>);
   readonly httpStatus: number;
   readonly message: string;
   readonly path?: string;

@@ -37,7 +37,8 @@ describe('bilateral P2P', () => {
   });
 
   it('is a catalogue offer while the buyer role is open', () => {
-    const offer = bilateralP2P({ ...BASE, buyer: undefined, contractId: 'offer', settleOn: 'contracted' });
+    const { buyer: _buyer, ...seller } = BASE;
+    const offer = bilateralP2P({ ...seller, contractId: 'offer', settleOn: 'contracted' });
     expect(offer.status).toBe('PENDING');
     expect(formContract(offer).ok).toBe(true);
   });

@@ -1,0 +1,16 @@
+export type { ArrowStep, Diagram, DiagramStep, IntervalClock, Lifeline, NoteStep, SequenceDiagramOptions } from './build.js';
+export { buildSequenceDiagram, formatValue, intervalOfTime, intervalOfTransactionId, intervalsInTrace } from './build.js';
+export type { MessageDirection, WireContext, WireProfile } from './context.js';
+export { detectProfile, endpoints, readContext } from './context.js';
+export type { MessageFacts } from './facts.js';
+export { readFacts } from './facts.js';
+export type { TraceInput } from './load.js';
+export { clockFrom, loadTrace, parseJson, parseNdjson } from './load.js';
+export type { MermaidOptions } from './mermaid.js';
+export { escapeMermaid, toMermaid } from './mermaid.js';
+export type { LifelineRole, PartyInfo, ScenarioParticipantRef } from './roles.js';
+export { classifyParty, participantsFromScenario, pluralKind, shortId } from './roles.js';
+export type { SvgOptions } from './svg.js';
+export { escapeXml, textWidth, toSvg } from './svg.js';
+export type { DiagramFormat, DiagramRequest, RenderedDiagram } from './from-run.js';
+export { DIAGRAM_FORMATS, diagramFromRun } from './from-run.js';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIsoMs } from '../kernel/clock.js';
-import { createReplayCache, parseIsoDurationMs, receive, REFUSALS, type ReceiveDeps, type ReceiveInput, type RefusalReason } from './receiver.js';
+import { createReplayCache, parseIsoDurationMs, readWireContext, receive, REFUSALS, type ReceiveDeps, type ReceiveInput, type RefusalReason } from './receiver.js';
 import { generateRegistry, indexRegistry, upsertEntry, type SubscriberRegistry } from './registry.js';
 import { signedHeaders, signingKey, signRequest, type SigningKey } from './signing.js';
 import { buildInit, buildOnInit, fixtureAckBuilder, fixtureContextReader, fixtureValidator, uuidOf } from './transport/http/test-support/fixtures.js';
@@ -243,5 +243,21 @@ describe('parseIsoDurationMs', () => {
 
   it.each(['P', 'PT', '30S', 'P1M', 'P1Y', 'PT-5S', 'P1DT', ''])('%s is not a usable duration', (text) => {
     expect(parseIsoDurationMs(text)).toBeNaN();
+  });
+});
+
+describe('readWireContext', () => {
+  it('reads camelCase (Beckn 2.0.0) and snake_case (DEG draft) contexts alike', () => {
+    const snake = { context: { action: 'init', message_id: 'm-1', transaction_id: 't-1', timestamp: '2024-10-04T10:20:00Z', bap_id: 'bap.a', bpp_id: 'bpp.b', bap_uri: 'https://a', bpp_uri: 'https://b', ttl: 'PT30S' } };
+    const camel = { context: { action: 'init', messageId: 'm-1', transactionId: 't-1', timestamp: '2024-10-04T10:20:00Z', bapId: 'bap.a', bppId: 'bpp.b', bapUri: 'https://a', bppUri: 'https://b', ttl: 'PT30S' } };
+    const expected = { action: 'init', messageId: 'm-1', transactionId: 't-1', timestamp: '2024-10-04T10:20:00Z', bapId: 'bap.a', bppId: 'bpp.b', bapUri: 'https://a', bppUri: 'https://b', ttl: 'PT30S' };
+    expect(readWireContext(snake)).toEqual({ ok: true, value: expected, warnings: [] });
+    expect(readWireContext(camel)).toEqual({ ok: true, value: expected, warnings: [] });
+  });
+
+  it('lists every missing required field', () => {
+    const r = readWireContext({ context: { bapId: 'x', action: 7 } });
+    expect(r.ok ? [] : r.errors.map((d) => d.path)).toEqual(['context.action', 'context.messageId', 'context.timestamp']);
+    expect(readWireContext([]).ok).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { Diagnostic, Result } from '../diagnostics.js';
+import { fail, ok } from '../diagnostics.js';
 import { EventQueue } from '../kernel/event-queue.js';
 import { isoOf, parseIsoMs } from '../kernel/clock.js';
 import { keyUsability, type RegistryIndex, type SubscriberRole } from './registry.js';
@@ -415,3 +416,35 @@ export function receive(input: ReceiveInput, deps: ReceiveDeps): ReceiveOutcome 
     accepted: { wire, body, context, signer: { subscriberId: auth.subscriberId, uniqueKeyId: auth.uniqueKeyId }, authorization: header, digest },
   };
 }
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads the transport fields of a Beckn context whatever the profile: camelCase (Beckn 2.0.0,
+ * `bapId`, `messageId`) or snake_case (the DEG order draft, `bap_id`, `message_id`). Action,
+ * message id and timestamp are required; the rest are optional. Formats are left to the schemas.
+ */
+export const readWireContext: ContextReader = (wire) => {
+  if (!isRecord(wire) || !isRecord(wire['context'])) return fail([{ code: 'context.missing', path: 'context', message: 'the message has no context object' }]);
+  const c = wire['context'];
+  const pick = (camel: string, snake: string): string | undefined => {
+    const v = c[camel] ?? c[snake];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const action = pick('action', 'action');
+  const messageId = pick('messageId', 'message_id');
+  const timestamp = pick('timestamp', 'timestamp');
+  const errors: Diagnostic[] = [];
+  if (action === undefined) errors.push({ code: 'context.missing', path: 'context.action', message: 'action is required' });
+  if (messageId === undefined) errors.push({ code: 'context.missing', path: 'context.messageId', message: 'messageId is required' });
+  if (timestamp === undefined) errors.push({ code: 'context.missing', path: 'context.timestamp', message: 'timestamp is required' });
+  if (action === undefined || messageId === undefined || timestamp === undefined) return fail(errors);
+  const optional: { -readonly [K in keyof WireContext]?: string } = {};
+  for (const [camel, snake] of [['bapId', 'bap_id'], ['bppId', 'bpp_id'], ['bapUri', 'bap_uri'], ['bppUri', 'bpp_uri'], ['transactionId', 'transaction_id'], ['ttl', 'ttl']] as const) {
+    const v = pick(camel, snake);
+    if (v !== undefined) optional[camel] = v;
+  }
+  return ok({ ...optional, action, messageId, timestamp });
+};

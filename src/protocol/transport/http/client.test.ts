@@ -37,6 +37,8 @@ describe('readAckResponse', () => {
     expect(r.status === 'NACK' && r.refusal).toEqual({ reason: 'replay', code: 'AUT_REPLAY_DETECTED', httpStatus: 401, message: 'seen', path: 'context.messageId' });
     const legacy = readAckResponse(400, '{"message":{"ack":{"status":"NACK"}},"error":{"code":"30016","message":"Invalid Signature"}}');
     expect(legacy.status === 'NACK' && legacy.refusal).toMatchObject({ reason: 'remote-refused', code: '30016', httpStatus: 400 });
+    const v2 = readAckResponse(400, '{"status":"NACK","error":{"errorCode":"CTX_TTL_EXPIRED","errorMessage":"late","errorDetails":{"path":"context.ttl"}}}');
+    expect(v2.status === 'NACK' && v2.refusal).toEqual({ reason: 'ttl-expired', code: 'CTX_TTL_EXPIRED', httpStatus: 400, message: 'late', path: 'context.ttl' });
     const biz = readAckResponse(400, '{"status":"NACK","error":{"code":"BIZ_ITEM_NOT_FOUND","message":"no such interval"}}');
     expect(biz.status === 'NACK' && biz.refusal.code).toBe('BIZ_ITEM_NOT_FOUND');
   });

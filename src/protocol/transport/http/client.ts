@@ -86,7 +86,7 @@ export function readAckResponse(httpStatus: number, text: string): AckOrNack {
   const error = isRecord(b['error']) ? b['error'] : isRecord(message['error']) ? message['error'] : {};
   const code = typeof error['code'] === 'string' ? error['code'] : typeof error['errorCode'] === 'string' ? error['errorCode'] : `HTTP_${httpStatus}`;
   const errorText = typeof error['message'] === 'string' ? error['message'] : typeof error['errorMessage'] === 'string' ? error['errorMessage'] : `NACK (HTTP ${httpStatus})`;
-  const details = isRecord(error['details']) ? error['details'] : {};
+  const details = isRecord(error['details']) ? error['details'] : isRecord(error['errorDetails']) ? error['errorDetails'] : {};
   const path = typeof details['path'] === 'string' ? details['path'] : typeof error['path'] === 'string' ? error['path'] : undefined;
   const candidates = (Object.keys(REFUSALS) as RefusalReason[]).filter((r) => REFUSALS[r].code === code);
   const reason = candidates.find((r) => REFUSALS[r].httpStatus === httpStatus) ?? candidates[0] ?? 'remote-refused';

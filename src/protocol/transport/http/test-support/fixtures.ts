@@ -1,13 +1,11 @@
 import type { Diagnostic } from '../../../../diagnostics.js';
-import { fail, ok } from '../../../../diagnostics.js';
 import { isoOf } from '../../../../kernel/clock.js';
-import type { AckBuilder, ContextReader, MessageValidator, NackError, WireContext } from '../../../receiver.js';
+import { readWireContext, type AckBuilder, type ContextReader, type MessageValidator, type NackError } from '../../../receiver.js';
 
 /**
  * Small, readable stand-ins for the profile layer used by the transport tests and the benchmark:
- * a Beckn 2.0 `init`/`on_init` pair for the pay-as-clear market, a context reader for the
- * camelCase (2.0) and snake_case (DEG draft) contexts, a structural validator and an ACK/NACK
- * builder in the 2.0 shape. Tests also run with the real profile when it is present.
+ * a Beckn 2.0 `init`/`on_init` pair for the pay-as-clear market, a structural validator and an
+ * ACK/NACK builder in the 2.0 shape. Tests also run with the real profile when it is present.
  */
 
 export interface InitParams {
@@ -103,29 +101,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads a Beckn 2.0 (camelCase) or DEG draft (snake_case) context. */
-export const fixtureContextReader: ContextReader = (wire) => {
-  if (!isRecord(wire) || !isRecord(wire['context'])) return fail([{ code: 'context.missing', path: 'context', message: 'no context object' }]);
-  const c = wire['context'];
-  const pick = (camel: string, snake: string): string | undefined => {
-    const v = c[camel] ?? c[snake];
-    return typeof v === 'string' ? v : undefined;
-  };
-  const errors: Diagnostic[] = [];
-  const action = pick('action', 'action');
-  const messageId = pick('messageId', 'message_id');
-  const timestamp = pick('timestamp', 'timestamp');
-  if (action === undefined) errors.push({ code: 'context.missing', path: 'context.action', message: 'action is required' });
-  if (messageId === undefined) errors.push({ code: 'context.missing', path: 'context.messageId', message: 'messageId is required' });
-  if (timestamp === undefined) errors.push({ code: 'context.missing', path: 'context.timestamp', message: 'timestamp is required' });
-  if (action === undefined || messageId === undefined || timestamp === undefined) return fail(errors);
-  const optional: Record<string, string> = {};
-  for (const [camel, snake] of [['bapId', 'bap_id'], ['bppId', 'bpp_id'], ['bapUri', 'bap_uri'], ['bppUri', 'bpp_uri'], ['transactionId', 'transaction_id'], ['ttl', 'ttl']] as const) {
-    const v = pick(camel, snake);
-    if (v !== undefined) optional[camel] = v;
-  }
-  return ok({ action, messageId, timestamp, ...optional } as WireContext);
-};
+/** The transport's own profile-independent context reader. */
+export const fixtureContextReader: ContextReader = readWireContext;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

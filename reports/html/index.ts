@@ -1,0 +1,12 @@
+export { loadReportAssets } from './assets.js';
+export type { ColumnSpec, ColumnType, ParsedTable, RowOf } from './csv.js';
+export { parseCsvTable } from './csv.js';
+export { readTextIfExists, writeFileAtomic } from './files.js';
+export type { ChartSpec, Fact, ReportModel, ReportOptions, Section, SelectableChartSpec, SeriesSpec, SeriesStyle, TableSpec } from './model.js';
+export { buildReportModel, fixed, rootNodeOf, round } from './model.js';
+export type { ReportAssets } from './render.js';
+export { escapeHtml, jsonForScript, renderReportHtml, scriptForHtml } from './render.js';
+export type { ClearingRow, DispatchRow, FlowsRow, RunFile, RunFolder, SettlementRow } from './run-folder.js';
+export { CLEARING_COLUMNS, DISPATCH_COLUMNS, FLOWS_COLUMNS, readRunFolder, SETTLEMENT_COLUMNS } from './run-folder.js';
+export type { WriteReportOptions } from './write.js';
+export { writeHtmlReport } from './write.js';

@@ -84,6 +84,14 @@ function bump(map: Map<string, Acc>, key: string): Acc {
   return a;
 }
 
+/** Memo of the last timestamp parsed: a batch usually shares one period. */
+let lastStart: { text: string; ms: number } | undefined;
+
+function startMsOf(text: string): number {
+  if (lastStart?.text !== text) lastStart = { text, ms: Date.parse(text) };
+  return lastStart.ms;
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -133,6 +141,7 @@ export class Ledger {
   post(lines: readonly SettlementLine[]): Result<number> {
     const errors: Diagnostic[] = [];
     const pending = new Map<string, { currency: string; lastStartMs: number; flows: Set<string> }>();
+    const starts = lines.map((l) => startMsOf(l.period.start));
     lines.forEach((l, i) => {
       const path = `lines[${i}]`;
       const e = (code: string, message: string): void => {
@@ -147,7 +156,7 @@ export class Ledger {
       if (!(Number.isFinite(l.quantity) && l.quantity >= 0 && Number.isFinite(l.ratePerUnit) && l.ratePerUnit >= 0)) {
         e('ledger.line', 'quantity and rate must be finite magnitudes (≥ 0)');
       }
-      const startMs = Date.parse(l.period.start);
+      const startMs = starts[i] ?? Number.NaN;
       if (Number.isNaN(startMs)) {
         e('ledger.line', 'the period start is not a timestamp');
         return;
@@ -173,7 +182,7 @@ export class Ledger {
       p.flows.add(l.flowId);
     });
     if (errors.length > 0) return fail(errors);
-    for (const l of lines) this.apply(l, Date.parse(l.period.start));
+    lines.forEach((l, i) => this.apply(l, starts[i] ?? Number.NaN));
     return ok(lines.length);
   }
 

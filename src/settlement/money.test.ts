@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyExponent, decimalOf, exactLineAmountMinor, formatMinor, lineAmountMinor, parseMinor } from './money.js';
+import { currencyExponent, decimalOf, exactLineAmountMinor, formatMinor, lineAmountMinor, parseMinor, toScaled } from './money.js';
 
 describe('currencyExponent', () => {
   it('knows the ISO 4217 minor units', () => {
@@ -22,6 +22,17 @@ describe('lineAmountMinor', () => {
     expect(lineAmountMinor(0.0005, 1, 3)).toBe(0n); // KWD: 0.5 fils → 0
     expect(lineAmountMinor(0.0015, 1, 3)).toBe(2n);
     expect(lineAmountMinor(50, 0.0625, 2)).toBe(312n); // 312.5 → 312
+  });
+
+  it('absorbs binary noise in computed quantities: inputs are taken to 9 decimals before multiplying', () => {
+    expect(0.1 + 0.2).toBe(0.30000000000000004);
+    expect(lineAmountMinor(0.1 + 0.2, 0.5, 2)).toBe(15n); // 0.3 × 0.5 = 0.15
+    const deviationKWh = 2.05 - 2; // 0.04999999999999982
+    expect(lineAmountMinor(deviationKWh, 3.1, 2)).toBe(16n); // 0.05 × 3.10 = 0.155 → tie → 16 (even)
+    expect(exactLineAmountMinor(deviationKWh, 3.1, 2)).toBe(16n);
+    expect(lineAmountMinor(0.0000000004, 1e9, 2)).toBe(0n); // 4e-10 rounds to 0 at 9 decimals
+    expect(toScaled(1.0000000005, 9)).toBe(1000000000n); // half to even
+    expect(toScaled(1.0000000015, 9)).toBe(1000000002n);
   });
 
   it('uses magnitudes: the sign of the product is the payer/payee swap, not the amount', () => {

@@ -2,10 +2,11 @@
  * Money as exact integers. Every amount in the ledger is a `bigint` count of the currency's minor
  * unit (paise, cents, fils, yen), so sums over any number of lines are exact and cannot drift.
  *
- * The one rounding rule: a line's amount is |quantity| × |rate| rounded half to even at the minor
- * unit, where quantity and rate are the decimal numbers their doubles print as (JavaScript's
- * shortest round-trip form, `String(x)`). Formulas are evaluated in doubles; money is rounded once,
- * at the line, and never again.
+ * The one rounding rule, applied once per ledger line: quantity and rate (doubles from the
+ * formulas) are each taken as decimals rounded half to even to 9 decimal places — far finer than
+ * any meter or tariff, and coarse enough to absorb binary floating-point noise, so
+ * 0.30000000000000004 kWh is 0.3 kWh — then multiplied exactly, and the magnitude of the product
+ * is rounded half to even to the currency's minor unit.
  */
 
 /** ISO 4217 minor-unit exponents of the currencies a scenario may use. */
@@ -27,11 +28,14 @@ export function currencyExponent(currency: string): number | undefined {
 
 const POW10 = [1, 10, 100, 1000] as const;
 
+/** Decimal places quantities and rates are taken to before they are multiplied. */
+export const LINE_INPUT_DECIMALS = 9;
+
 /**
- * Amount of a line in minor units: round half to even of |quantity| × |rate| × 10^exponent.
- * Exact: a double-precision fast path is used only when the product is provably far from a
- * rounding tie; otherwise the exact decimal product is computed with bigints.
- * Quantity and rate must be finite; exponent is 0–3.
+ * Amount of a line in minor units by the rounding rule above: |quantity| and |rate| rounded half
+ * to even to 9 decimals, multiplied exactly, rounded half to even at the minor unit. A
+ * double-precision fast path is taken only when the product is provably far from a rounding tie;
+ * otherwise the exact bigint path decides. Quantity and rate must be finite; exponent is 0–3.
  */
 export function lineAmountMinor(quantity: number, rate: number, exponent: number): bigint {
   const q = Math.abs(quantity);
@@ -43,8 +47,9 @@ export function lineAmountMinor(quantity: number, rate: number, exponent: number
     if (p < 2 ** 50) {
       const f = Math.floor(p);
       const d = p - f - 0.5;
-      // Relative error of p against the exact decimal product is below 1e-15.
-      if (Math.abs(d) > p * 4e-15 + 1e-12) return BigInt(d > 0 ? f + 1 : f);
+      // Bound on how far the 9-decimal inputs and binary rounding can move the product.
+      const margin = ((q + r) * 1e-9 + 1e-12) * scale + p * 1e-14;
+      if (Math.abs(d) > margin) return BigInt(d > 0 ? f + 1 : f);
     }
   }
   return exactLineAmountMinor(q, r, exponent);
@@ -52,9 +57,15 @@ export function lineAmountMinor(quantity: number, rate: number, exponent: number
 
 /** The exact path of `lineAmountMinor`, always through bigint decimal arithmetic. */
 export function exactLineAmountMinor(quantity: number, rate: number, exponent: number): bigint {
-  const a = decimalOf(Math.abs(quantity));
-  const b = decimalOf(Math.abs(rate));
-  return roundHalfEvenScaled(a.digits * b.digits, a.exp10 + b.exp10 + exponent);
+  const q = toScaled(Math.abs(quantity), LINE_INPUT_DECIMALS);
+  const r = toScaled(Math.abs(rate), LINE_INPUT_DECIMALS);
+  return roundHalfEvenScaled(q * r, exponent - 2 * LINE_INPUT_DECIMALS);
+}
+
+/** A finite double as an integer count of 10^-decimals, rounded half to even from its printed decimal. */
+export function toScaled(x: number, decimals: number): bigint {
+  const d = decimalOf(x);
+  return roundHalfEvenScaled(d.digits, d.exp10 + decimals);
 }
 
 /** A finite double as the exact decimal it prints as: digits × 10^exp10. */

@@ -1,0 +1,32 @@
+import { csvFormatRows } from 'd3-dsv';
+import type { SettlementLine } from '../../src/settlement/types.js';
+import { compareLines, fixed, money, QUANTITY_DECIMALS, RATE_DECIMALS } from './format.js';
+
+/** Columns of `settlement.csv`, in order. */
+export const SETTLEMENT_CSV_COLUMNS = ['interval', 'contractId', 'payer', 'payee', 'kind', 'quantity', 'unit', 'ratePerUnit', 'amount', 'currency', 'formula'] as const;
+
+/** One `settlement.csv` row as strings: quantity and rate with 4 decimals, amount in the currency's decimals. */
+export function settlementCsvRow(l: SettlementLine): readonly string[] {
+  return [
+    String(l.period.index),
+    l.contractId,
+    l.payer,
+    l.payee,
+    l.kind,
+    fixed(l.quantity, QUANTITY_DECIMALS),
+    l.unit,
+    fixed(l.ratePerUnit, RATE_DECIMALS),
+    money(l.amountMinor, l.currency),
+    l.currency,
+    l.formula,
+  ];
+}
+
+/**
+ * `settlement.csv`: a header and one row per ledger line, sorted by interval, contract id, flow id;
+ * `amount` ≥ 0 moves from payer to payee. Byte-identical for the same lines in any order.
+ */
+export function formatSettlementCsv(lines: readonly SettlementLine[]): string {
+  const sorted = [...lines].sort(compareLines);
+  return `${csvFormatRows([[...SETTLEMENT_CSV_COLUMNS], ...sorted.map((l) => [...settlementCsvRow(l)])])}\n`;
+}

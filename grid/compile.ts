@@ -5,6 +5,9 @@ import { buildRadialTree, type TopologyBranch } from './topology.js';
 /** System power base of the per-unit model, kVA (three-phase). */
 export const S_BASE_KVA = 1000;
 
+/** Values per bus in `CompiledFeeder.branchPacked`: R, X, 1/tap. */
+export const BRANCH_STRIDE = 3;
+
 /** Branch kinds in `CompiledFeeder.branchKind`. */
 export const BRANCH_NONE = 0;
 export const BRANCH_LINE = 1;
@@ -43,6 +46,11 @@ export interface CompiledFeeder {
   readonly branchX: Float64Array;
   /** Off-nominal ratio of branch i (1 for lines). */
   readonly branchTap: Float64Array;
+  /**
+   * The sweep's branch data interleaved, `BRANCH_STRIDE` values per bus: R, X (pu), 1/tap. One
+   * cache line serves a branch, which matters once a feeder no longer fits in cache.
+   */
+  readonly branchPacked: Float64Array;
   /** BRANCH_NONE at the slack bus, BRANCH_LINE or BRANCH_TRANSFORMER. */
   readonly branchKind: Uint8Array;
   /** Index of branch i's element in `lines` or `transformers` (by `branchKind`), -1 at the slack. */
@@ -172,6 +180,13 @@ export function compileFeeder(feeder: Feeder): CompiledFeeder {
   }
   if (errors.length > 0) throw new DiagnosticError(errors);
 
+  const branchPacked = new Float64Array(n * BRANCH_STRIDE);
+  for (let i = 0; i < n; i++) {
+    branchPacked[i * BRANCH_STRIDE] = branchR[i]!;
+    branchPacked[i * BRANCH_STRIDE + 1] = branchX[i]!;
+    branchPacked[i * BRANCH_STRIDE + 2] = 1 / branchTap[i]!;
+  }
+
   const feederBusOrder = new Int32Array(n);
   for (let k = 0; k < n; k++) feederBusOrder[k] = position[k]!;
 
@@ -194,6 +209,7 @@ export function compileFeeder(feeder: Feeder): CompiledFeeder {
     branchR,
     branchX,
     branchTap,
+    branchPacked,
     branchKind,
     branchElement,
     branchReversed,

@@ -39,7 +39,8 @@ const feeder = parsed({
 });
 
 describe('flowReport', () => {
-  const { compiled, result } = solveFeeder(feeder);
+  const result = solveFeeder(feeder);
+  const { compiled } = result;
   const s = converged(result);
   const report = flowReport(compiled, s);
   const row = (id: string): FlowRow => report.rows.find((r) => r.element === id)!;
@@ -109,7 +110,8 @@ describe('voltage band', () => {
   if (!r.ok) throw new Error('fixture');
 
   it('flags IEEE 33 buses under 0.95 pu as warnings and none beyond the ±10 % limit', () => {
-    const { compiled, result } = solveFeeder(r.value);
+    const result = solveFeeder(r.value);
+    const { compiled } = result;
     const s = converged(result);
     const report = flowReport(compiled, s);
     const flagged = new Set(report.voltageViolations.map((v) => v.bus));
@@ -122,7 +124,8 @@ describe('voltage band', () => {
   });
 
   it('marks buses beyond 10 % as limit violations under heavier load', () => {
-    const { compiled, result } = solveFeeder(r.value, { loadScale: 1.5 });
+    const result = solveFeeder(r.value, { loadScale: 1.5 });
+    const { compiled } = result;
     const report = flowReport(compiled, converged(result));
     const worst = report.voltageViolations.find((v) => v.bus === '18')!;
     expect(worst.severity).toBe('limit');
@@ -145,5 +148,21 @@ describe('flows.csv', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('the lv-demo case', () => {
+  it('shows midday reverse flow through T1 beyond its 100 kW reverse limit and voltage rise', () => {
+    const r = loadFeederFile(fileURLToPath(new URL('./cases/lv-demo.yaml', import.meta.url)));
+    expect(r.ok && r.warnings).toEqual([]);
+    if (!r.ok) return;
+    const s = converged(solveFeeder(r.value));
+    const report = flowReport(s.compiled, s);
+    const t1 = report.rows.find((x) => x.element === 'T1')!;
+    expect(t1.reverse).toBe(true);
+    expect(t1.loadingKW).toBeLessThan(-130);
+    expect(report.limitViolations.find((v) => v.element === 'T1')).toMatchObject({ kind: 'reverse-limit', limit: 100 });
+    expect(s.maxVoltagePu).toBeGreaterThan(1.03);
+    expect(s.compiled.busIds[s.maxVoltageBus]).toBe('PV');
   });
 });

@@ -77,7 +77,8 @@ describe('generateFeeder', () => {
   });
 
   it('solves at its design load inside the ±10 % band with transformers within rating', () => {
-    const { compiled, result } = solveFeeder(feeder);
+    const result = solveFeeder(feeder);
+    const { compiled } = result;
     expect(result.converged).toBe(true);
     if (!result.converged) return;
     expect(result.minVoltagePu).toBeGreaterThan(0.9);

@@ -64,6 +64,7 @@ export {
   type PowerFlowSolution,
   type PowerFlowState,
   type PowerFlowWorkspace,
+  type SolvedFeeder,
   type SolveFeederOptions,
 } from './powerflow.js';
 export { formatPowerFlowTable, powerFlowSummary, roundTo, type PowerFlowSummary, type SummaryBranch, type SummaryBus } from './summary.js';

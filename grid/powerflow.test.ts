@@ -45,7 +45,8 @@ describe('IEEE 33-bus reference (Baran & Wu 1989)', () => {
   });
 
   it('reproduces total losses ≈ 202.7 kW and minimum voltage ≈ 0.9131 pu at bus 18', () => {
-    const { compiled, result } = solveFeeder(feeder);
+    const result = solveFeeder(feeder);
+    const { compiled } = result;
     const s = converged(result);
     expect(s.lossesKW).toBeGreaterThan(202.2);
     expect(s.lossesKW).toBeLessThan(203.2);
@@ -56,13 +57,13 @@ describe('IEEE 33-bus reference (Baran & Wu 1989)', () => {
   });
 
   it('balances energy: slack injection = loads + losses', () => {
-    const s = converged(solveFeeder(feeder).result);
+    const s = converged(solveFeeder(feeder));
     expect(s.slackPKW).toBeCloseTo(3715 + s.lossesKW, 4);
     expect(s.slackQKVAr).toBeCloseTo(2300 + s.lossesKVAr, 4);
   });
 
   it('reports voltage collapse with loads ×4, within a bounded number of iterations', () => {
-    const { result } = solveFeeder(feeder, { loadScale: 4 });
+    const result = solveFeeder(feeder, { loadScale: 4 });
     expect(result.converged).toBe(false);
     if (result.converged) return;
     expect(result.reason).toBe('voltage-collapse');
@@ -71,13 +72,13 @@ describe('IEEE 33-bus reference (Baran & Wu 1989)', () => {
   });
 
   it('still solves heavily loaded cases below the nose (loads ×3)', () => {
-    const s = converged(solveFeeder(feeder, { loadScale: 3 }).result);
+    const s = converged(solveFeeder(feeder, { loadScale: 3 }));
     expect(s.minVoltagePu).toBeGreaterThan(0.6);
     expect(s.minVoltagePu).toBeLessThan(0.7);
   });
 
   it('gives max-iterations, not a hang, when the cap is too small', () => {
-    const { result } = solveFeeder(feeder, { maxIterations: 3 });
+    const result = solveFeeder(feeder, { maxIterations: 3 });
     expect(result.converged).toBe(false);
     if (!result.converged) {
       expect(result.reason).toBe('max-iterations');
@@ -91,7 +92,8 @@ describe('two-bus hand calculation', () => {
   // |V2|² = (0.96 + √(0.96² − 4·0.0005·1.25)) / 2 = 0.9593485…, |V2| = 0.9794634 pu,
   // losses = |S|²/|V2|²·r = 1.25 / 0.9593485 · 0.01 pu = 13.0297 kW, |I| = 1.1412 pu = 65.903 A.
   it('matches the closed-form solution', () => {
-    const { compiled, result } = solveFeeder(twoBus(1000, 500));
+    const result = solveFeeder(twoBus(1000, 500));
+    const { compiled } = result;
     const s = converged(result);
     const b = compiled.busIndex.get('B')!;
     expect(Math.hypot(s.vRe[b]!, s.vIm[b]!)).toBeCloseTo(0.9794634, 7);
@@ -107,7 +109,8 @@ describe('two-bus hand calculation', () => {
 
   it('handles reverse flow: 500 kW of generation lifts the voltage and exports upstream', () => {
     // Same formula with P = -0.5, Q = 0: |V2| = 1.0049260 pu, losses 2.47555 kW.
-    const { compiled, result } = solveFeeder(twoBus(-500, 0));
+    const result = solveFeeder(twoBus(-500, 0));
+    const { compiled } = result;
     const s = converged(result);
     const b = compiled.busIndex.get('B')!;
     expect(Math.hypot(s.vRe[b]!, s.vIm[b]!)).toBeCloseTo(1.004926, 6);
@@ -131,7 +134,8 @@ describe('transformers', () => {
   });
 
   it('puts LV buses on their own base and balances energy through the transformer', () => {
-    const { compiled, result } = solveFeeder(feeder);
+    const result = solveFeeder(feeder);
+    const { compiled } = result;
     const s = converged(result);
     expect(compiled.busBaseKV[compiled.busIndex.get('L')!]).toBe(0.4);
     expect(compiled.busBaseKV[compiled.busIndex.get('M')!]).toBe(11);
@@ -155,7 +159,7 @@ describe('transformers', () => {
       slackBus: 'S',
       transformers: [{ id: 'T', from: 'S', to: 'L', ratingKVA: 100, rOhm: 0, xOhm: 0, tapRatio: 0.975 }],
     });
-    const s = converged(solveFeeder(tapped).result);
+    const s = converged(solveFeeder(tapped));
     expect(s.vRe[1]).toBeCloseTo(1 / 0.975, 12);
   });
 });
@@ -199,7 +203,8 @@ describe('solver behaviour', () => {
             lines,
             loads: edges.map((_, k) => ({ bus: `b${k + 1}`, pKW: loads[k]![0], qKVAr: loads[k]![1] })),
           });
-          const { compiled, result } = solveFeeder(feeder);
+          const result = solveFeeder(feeder);
+          const { compiled } = result;
           const s = converged(result);
           const sumP = feeder.loads.reduce((a, l) => a + l.pKW, 0);
           const sumQ = feeder.loads.reduce((a, l) => a + l.qKVAr, 0);

@@ -1,4 +1,4 @@
-import { S_BASE_KVA, compileFeeder, scaledBaseLoads, type BusLoads, type CompiledFeeder } from './compile.js';
+import { BRANCH_STRIDE, S_BASE_KVA, compileFeeder, scaledBaseLoads, type BusLoads, type CompiledFeeder } from './compile.js';
 import type { Feeder } from './feeder.js';
 
 /** Default convergence tolerance: largest voltage change between sweeps, pu. */
@@ -24,18 +24,21 @@ export interface PowerFlowOptions {
   readonly warmStart?: boolean;
 }
 
-/** Preallocated solver arrays for one compiled feeder; solve after solve, nothing is allocated. */
+/** Values per bus in `PowerFlowWorkspace.state`: vRe, vIm, iRe, iIm, accRe, accIm, p, q (pu). */
+export const STATE_STRIDE = 8;
+
+/**
+ * Preallocated solver memory for one compiled feeder; solve after solve, nothing is allocated.
+ * The sweeps work on `state`, one 64-byte cache line per bus; the result arrays are filled from it.
+ */
 export interface PowerFlowWorkspace {
   readonly busCount: number;
+  readonly state: Float64Array;
   readonly vRe: Float64Array;
   readonly vIm: Float64Array;
   readonly iRe: Float64Array;
   readonly iIm: Float64Array;
-  readonly accRe: Float64Array;
-  readonly accIm: Float64Array;
-  readonly pPu: Float64Array;
-  readonly qPu: Float64Array;
-  /** True when vRe/vIm hold a converged solution (for warm starts). */
+  /** True when `state` holds a converged solution (for warm starts). */
   hasSolution: boolean;
 }
 
@@ -77,21 +80,38 @@ export interface PowerFlowNonConvergence extends PowerFlowState {
 
 export type PowerFlowResult = PowerFlowSolution | PowerFlowNonConvergence;
 
-/** Allocates the arrays `solvePowerFlow` needs for `compiled`. */
+/** Allocates the memory `solvePowerFlow` needs for `compiled`. */
 export function createPowerFlowWorkspace(compiled: CompiledFeeder): PowerFlowWorkspace {
   const n = compiled.busCount;
   return {
     busCount: n,
+    state: new Float64Array(n * STATE_STRIDE),
     vRe: new Float64Array(n),
     vIm: new Float64Array(n),
     iRe: new Float64Array(n),
     iIm: new Float64Array(n),
-    accRe: new Float64Array(n),
-    accIm: new Float64Array(n),
-    pPu: new Float64Array(n),
-    qPu: new Float64Array(n),
     hasSolution: false,
   };
+}
+
+const V_RE = 0;
+const V_IM = 1;
+const I_RE = 2;
+const I_IM = 3;
+const ACC_RE = 4;
+const ACC_IM = 5;
+const P = 6;
+const Q = 7;
+
+/** Copies voltages and branch currents from the packed state to the result arrays. */
+function copyOut(ws: PowerFlowWorkspace): void {
+  const { state: st, vRe, vIm, iRe, iIm } = ws;
+  for (let i = 0, o = 0; i < ws.busCount; i++, o += STATE_STRIDE) {
+    vRe[i] = st[o + V_RE]!;
+    vIm[i] = st[o + V_IM]!;
+    iRe[i] = st[o + I_RE]!;
+    iIm[i] = st[o + I_IM]!;
+  }
 }
 
 /**
@@ -106,64 +126,64 @@ export function createPowerFlowWorkspace(compiled: CompiledFeeder): PowerFlowWor
  * when no voltage moves more than `tolerancePu`. It never throws on bad physics: a voltage under
  * `COLLAPSE_VOLTAGE_PU` or a non-finite value ends it as `voltage-collapse`, the iteration cap as
  * `max-iterations`, bad input arrays as `invalid-input`. O(buses) per iteration, no allocation
- * with a workspace.
+ * with a workspace (the result's arrays are then the workspace's, overwritten by the next solve).
  */
 export function solvePowerFlow(compiled: CompiledFeeder, loads: BusLoads, opts: PowerFlowOptions = {}): PowerFlowResult {
   const n = compiled.busCount;
   const tol = opts.tolerancePu ?? DEFAULT_TOLERANCE_PU;
   const maxIterations = opts.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const ws = opts.workspace ?? createPowerFlowWorkspace(compiled);
-  const { vRe, vIm, iRe, iIm, accRe, accIm, pPu, qPu } = ws;
-  const state = (iterations: number, mismatch: number): PowerFlowState => ({ iterations, maxMismatchPu: mismatch, vRe, vIm, iRe, iIm });
+  const st = ws.state;
+  const state = (iterations: number, mismatch: number): PowerFlowState => ({
+    iterations,
+    maxMismatchPu: mismatch,
+    vRe: ws.vRe,
+    vIm: ws.vIm,
+    iRe: ws.iRe,
+    iIm: ws.iIm,
+  });
+  const invalid = (message: string): PowerFlowNonConvergence => {
+    ws.hasSolution = false;
+    return { ...state(0, Number.NaN), converged: false, reason: 'invalid-input', message };
+  };
 
   if (ws.busCount !== n || loads.pKW.length !== n || loads.qKVAr.length !== n) {
-    ws.hasSolution = false;
-    return {
-      ...state(0, Number.NaN),
-      converged: false,
-      reason: 'invalid-input',
-      message: `load arrays have ${loads.pKW.length}/${loads.qKVAr.length} entries and the workspace ${ws.busCount}; the feeder has ${n} buses`,
-    };
-  }
-  for (let i = 0; i < n; i++) {
-    const p = loads.pKW[i]!;
-    const q = loads.qKVAr[i]!;
-    if (!Number.isFinite(p) || !Number.isFinite(q)) {
-      ws.hasSolution = false;
-      return {
-        ...state(0, Number.NaN),
-        converged: false,
-        reason: 'invalid-input',
-        message: `load at bus '${compiled.busIds[i] ?? i}' is not a finite number (pKW ${p}, qKVAr ${q})`,
-      };
-    }
-    pPu[i] = p / S_BASE_KVA;
-    qPu[i] = q / S_BASE_KVA;
+    return invalid(`load arrays have ${loads.pKW.length}/${loads.qKVAr.length} entries and the workspace ${ws.busCount}; the feeder has ${n} buses`);
   }
 
   const parent = compiled.parent;
-  const R = compiled.branchR;
-  const X = compiled.branchX;
-  const tap = compiled.branchTap;
+  const br = compiled.branchPacked;
   const angle = (compiled.slackAngleDeg * Math.PI) / 180;
   const v0Re = compiled.slackVoltagePu * Math.cos(angle);
   const v0Im = compiled.slackVoltagePu * Math.sin(angle);
+  const flat = !(opts.warmStart === true && ws.hasSolution);
+  const pKW = loads.pKW;
+  const qKVAr = loads.qKVAr;
+  const scale = 1 / S_BASE_KVA;
 
-  if (!(opts.warmStart === true && ws.hasSolution)) {
-    vRe[0] = v0Re;
-    vIm[0] = v0Im;
-    for (let i = 1; i < n; i++) {
-      const p = parent[i]!;
-      vRe[i] = vRe[p]! / tap[i]!;
-      vIm[i] = vIm[p]! / tap[i]!;
+  // Set-up pass: loads to pu (rejecting NaN and infinities), accumulators cleared, flat start
+  // (V_child = V_parent / tap; parents come first in compiled order).
+  for (let i = 0, o = 0; i < n; i++, o += STATE_STRIDE) {
+    const p = pKW[i]!;
+    const q = qKVAr[i]!;
+    if (!(p - p === 0 && q - q === 0)) return invalid(`load at bus '${compiled.busIds[i] ?? i}' is not a finite number (pKW ${p}, qKVAr ${q})`);
+    st[o + P] = p * scale;
+    st[o + Q] = q * scale;
+    st[o + ACC_RE] = 0;
+    st[o + ACC_IM] = 0;
+    st[o + I_RE] = 0;
+    st[o + I_IM] = 0;
+    if (i === 0) {
+      st[V_RE] = v0Re;
+      st[V_IM] = v0Im;
+    } else if (flat) {
+      const po = parent[i]! * STATE_STRIDE;
+      const invTap = br[i * BRANCH_STRIDE + 2]!;
+      st[o + V_RE] = st[po + V_RE]! * invTap;
+      st[o + V_IM] = st[po + V_IM]! * invTap;
     }
-  } else {
-    vRe[0] = v0Re;
-    vIm[0] = v0Im;
   }
   ws.hasSolution = false;
-  accRe.fill(0);
-  accIm.fill(0);
   const collapse2 = COLLAPSE_VOLTAGE_PU * COLLAPSE_VOLTAGE_PU;
   const tol2 = tol * tol;
 
@@ -172,59 +192,61 @@ export function solvePowerFlow(compiled: CompiledFeeder, loads: BusLoads, opts: 
   while (iteration < maxIterations) {
     iteration++;
     // Backward sweep: load current plus the children's branch currents, leaves to root.
-    let lowBus = -1;
-    for (let i = n - 1; i >= 1; i--) {
-      const vr = vRe[i]!;
-      const vi = vIm[i]!;
+    for (let i = n - 1, o = i * STATE_STRIDE; i >= 1; i--, o -= STATE_STRIDE) {
+      const vr = st[o + V_RE]!;
+      const vi = st[o + V_IM]!;
       const d = vr * vr + vi * vi;
       if (!(d >= collapse2)) {
-        lowBus = i;
-        break;
+        copyOut(ws);
+        return collapsed(compiled, state(iteration, mismatch2 === Number.POSITIVE_INFINITY ? Number.NaN : Math.sqrt(mismatch2)), i);
       }
-      const p = pPu[i]!;
-      const q = qPu[i]!;
-      const t = tap[i]!;
-      const ir = ((p * vr + q * vi) / d + accRe[i]!) / t;
-      const ii = ((p * vi - q * vr) / d + accIm[i]!) / t;
-      accRe[i] = 0;
-      accIm[i] = 0;
-      iRe[i] = ir;
-      iIm[i] = ii;
-      const pa = parent[i]!;
-      accRe[pa] = accRe[pa]! + ir;
-      accIm[pa] = accIm[pa]! + ii;
+      const p = st[o + P]!;
+      const q = st[o + Q]!;
+      const invTap = br[i * BRANCH_STRIDE + 2]!;
+      const ir = ((p * vr + q * vi) / d + st[o + ACC_RE]!) * invTap;
+      const ii = ((p * vi - q * vr) / d + st[o + ACC_IM]!) * invTap;
+      st[o + ACC_RE] = 0;
+      st[o + ACC_IM] = 0;
+      st[o + I_RE] = ir;
+      st[o + I_IM] = ii;
+      const po = parent[i]! * STATE_STRIDE;
+      st[po + ACC_RE] = st[po + ACC_RE]! + ir;
+      st[po + ACC_IM] = st[po + ACC_IM]! + ii;
     }
-    accRe[0] = 0;
-    accIm[0] = 0;
-    if (lowBus >= 0) return collapsed(compiled, state(iteration, mismatch2 === Number.POSITIVE_INFINITY ? Number.NaN : Math.sqrt(mismatch2)), lowBus);
+    st[ACC_RE] = 0;
+    st[ACC_IM] = 0;
     // Forward sweep: voltage drop along each branch, root to leaves.
     let worst = 0;
-    for (let i = 1; i < n; i++) {
-      const pa = parent[i]!;
-      const r = R[i]!;
-      const x = X[i]!;
-      const ir = iRe[i]!;
-      const ii = iIm[i]!;
-      const t = tap[i]!;
-      const nr = (vRe[pa]! - (r * ir - x * ii)) / t;
-      const ni = (vIm[pa]! - (r * ii + x * ir)) / t;
-      const dr = nr - vRe[i]!;
-      const di = ni - vIm[i]!;
+    for (let i = 1, o = STATE_STRIDE, b = BRANCH_STRIDE; i < n; i++, o += STATE_STRIDE, b += BRANCH_STRIDE) {
+      const po = parent[i]! * STATE_STRIDE;
+      const r = br[b]!;
+      const x = br[b + 1]!;
+      const invTap = br[b + 2]!;
+      const ir = st[o + I_RE]!;
+      const ii = st[o + I_IM]!;
+      const nr = (st[po + V_RE]! - (r * ir - x * ii)) * invTap;
+      const ni = (st[po + V_IM]! - (r * ii + x * ir)) * invTap;
+      const dr = nr - st[o + V_RE]!;
+      const di = ni - st[o + V_IM]!;
       const m = dr * dr + di * di;
       if (m > worst) worst = m;
-      vRe[i] = nr;
-      vIm[i] = ni;
+      st[o + V_RE] = nr;
+      st[o + V_IM] = ni;
     }
     mismatch2 = worst;
-    if (!Number.isFinite(worst)) return collapsed(compiled, state(iteration, Number.NaN), -1);
+    if (!(worst - worst === 0)) {
+      copyOut(ws);
+      return collapsed(compiled, state(iteration, Number.NaN), -1);
+    }
     if (worst <= tol2) break;
   }
   const mismatch = Math.sqrt(mismatch2);
   if (!(mismatch2 <= tol2)) {
+    copyOut(ws);
     let minV2 = Number.POSITIVE_INFINITY;
     let minBus = 0;
     for (let i = 0; i < n; i++) {
-      const d = vRe[i]! * vRe[i]! + vIm[i]! * vIm[i]!;
+      const d = ws.vRe[i]! * ws.vRe[i]! + ws.vIm[i]! * ws.vIm[i]!;
       if (d < minV2) {
         minV2 = d;
         minBus = i;
@@ -238,51 +260,68 @@ export function solvePowerFlow(compiled: CompiledFeeder, loads: BusLoads, opts: 
     };
   }
 
-  // One more backward pass so the currents match the final voltages exactly, then totals.
+  // Final backward pass: currents consistent with the final voltages, losses, voltage extremes,
+  // and the result arrays filled.
+  const { vRe, vIm, iRe, iIm } = ws;
   let lossesPu = 0;
   let lossesQPu = 0;
-  for (let i = n - 1; i >= 1; i--) {
-    const vr = vRe[i]!;
-    const vi = vIm[i]!;
-    const d = vr * vr + vi * vi;
-    const p = pPu[i]!;
-    const q = qPu[i]!;
-    const t = tap[i]!;
-    const ir = ((p * vr + q * vi) / d + accRe[i]!) / t;
-    const ii = ((p * vi - q * vr) / d + accIm[i]!) / t;
-    accRe[i] = 0;
-    accIm[i] = 0;
-    iRe[i] = ir;
-    iIm[i] = ii;
-    const pa = parent[i]!;
-    accRe[pa] = accRe[pa]! + ir;
-    accIm[pa] = accIm[pa]! + ii;
-    const i2 = ir * ir + ii * ii;
-    lossesPu += i2 * R[i]!;
-    lossesQPu += i2 * X[i]!;
-  }
-  // Slack injection S = V0·conj(I_children) + the slack bus's own load.
-  const cr = accRe[0]!;
-  const ci = accIm[0]!;
-  accRe[0] = 0;
-  accIm[0] = 0;
-  const slackP = v0Re * cr + v0Im * ci + pPu[0]!;
-  const slackQ = v0Im * cr - v0Re * ci + qPu[0]!;
   let minV2 = Number.POSITIVE_INFINITY;
   let maxV2 = Number.NEGATIVE_INFINITY;
   let minBus = 0;
   let maxBus = 0;
-  for (let i = 0; i < n; i++) {
-    const d = vRe[i]! * vRe[i]! + vIm[i]! * vIm[i]!;
-    if (d < minV2) {
+  for (let i = n - 1, o = i * STATE_STRIDE; i >= 1; i--, o -= STATE_STRIDE) {
+    const vr = st[o + V_RE]!;
+    const vi = st[o + V_IM]!;
+    const d = vr * vr + vi * vi;
+    if (d <= minV2) {
       minV2 = d;
       minBus = i;
     }
-    if (d > maxV2) {
+    if (d >= maxV2) {
       maxV2 = d;
       maxBus = i;
     }
+    const p = st[o + P]!;
+    const q = st[o + Q]!;
+    const b = i * BRANCH_STRIDE;
+    const invTap = br[b + 2]!;
+    const ir = ((p * vr + q * vi) / d + st[o + ACC_RE]!) * invTap;
+    const ii = ((p * vi - q * vr) / d + st[o + ACC_IM]!) * invTap;
+    st[o + ACC_RE] = 0;
+    st[o + ACC_IM] = 0;
+    st[o + I_RE] = ir;
+    st[o + I_IM] = ii;
+    const po = parent[i]! * STATE_STRIDE;
+    st[po + ACC_RE] = st[po + ACC_RE]! + ir;
+    st[po + ACC_IM] = st[po + ACC_IM]! + ii;
+    const i2 = ir * ir + ii * ii;
+    lossesPu += i2 * br[b]!;
+    lossesQPu += i2 * br[b + 1]!;
+    vRe[i] = vr;
+    vIm[i] = vi;
+    iRe[i] = ir;
+    iIm[i] = ii;
   }
+  vRe[0] = v0Re;
+  vIm[0] = v0Im;
+  iRe[0] = 0;
+  iIm[0] = 0;
+  const v02 = v0Re * v0Re + v0Im * v0Im;
+  if (v02 <= minV2) {
+    minV2 = v02;
+    minBus = 0;
+  }
+  if (v02 >= maxV2) {
+    maxV2 = v02;
+    maxBus = 0;
+  }
+  // Slack injection S = V0·conj(I_children) + the slack bus's own load.
+  const cr = st[ACC_RE]!;
+  const ci = st[ACC_IM]!;
+  st[ACC_RE] = 0;
+  st[ACC_IM] = 0;
+  const slackP = v0Re * cr + v0Im * ci + st[P]!;
+  const slackQ = v0Im * cr - v0Re * ci + st[Q]!;
   ws.hasSolution = true;
   return {
     ...state(iteration, mismatch),
@@ -315,11 +354,18 @@ export interface SolveFeederOptions extends PowerFlowOptions {
   readonly generationScale?: number;
 }
 
-/** Compiles `feeder` and solves its base-case loads (scaled as asked). For the CLI and tests. */
-export function solveFeeder(feeder: Feeder, opts: SolveFeederOptions = {}): { readonly compiled: CompiledFeeder; readonly result: PowerFlowResult } {
+/** A power-flow result that also carries the compiled feeder it indexes into. */
+export type SolvedFeeder = PowerFlowResult & { readonly compiled: CompiledFeeder };
+
+/**
+ * Compiles `feeder` and solves its base-case loads (consumption scaled by `loadScale`, generation
+ * by `generationScale`). For the CLI, tests and one-off studies; the run loop compiles once and
+ * calls `solvePowerFlow` per interval.
+ */
+export function solveFeeder(feeder: Feeder, opts: SolveFeederOptions = {}): SolvedFeeder {
   const compiled = compileFeeder(feeder);
   const loads = scaledBaseLoads(compiled, opts.loadScale ?? 1, opts.generationScale ?? 1);
-  return { compiled, result: solvePowerFlow(compiled, loads, opts) };
+  return { ...solvePowerFlow(compiled, loads, opts), compiled };
 }
 
 /** Power flows of every branch, indexed by compiled bus index (the branch into that bus). */

@@ -6,7 +6,8 @@ import { formatPowerFlowTable, powerFlowSummary, roundTo } from './summary.js';
 function solved(doc: unknown): ReturnType<typeof powerFlowSummary> {
   const r = parseFeeder(doc);
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  const { compiled, result } = solveFeeder(r.value);
+  const result = solveFeeder(r.value);
+  const { compiled } = result;
   return powerFlowSummary(compiled, result);
 }
 

@@ -28,11 +28,12 @@ export function runPowerflow(file: string, opts: PowerflowOptions, stdout: Outpu
     return 1;
   }
   for (const w of loaded.warnings) stderr.write(`warning: ${formatDiagnostic(w)}\n`);
-  const { compiled, result } = solveFeeder(loaded.value, {
+  const result = solveFeeder(loaded.value, {
     loadScale: opts.scaleLoads,
     generationScale: opts.scaleGeneration,
     ...(opts.maxIterations === undefined ? {} : { maxIterations: opts.maxIterations }),
   });
+  const { compiled } = result;
   const summary = powerFlowSummary(compiled, result);
   stdout.write(opts.format === 'table' ? formatPowerFlowTable(loaded.value.name, summary) : `${JSON.stringify(summary, null, 2)}\n`);
   if (!summary.converged) {

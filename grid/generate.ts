@@ -64,7 +64,8 @@ const TRANSFORMER_LOAD_LOSS_W: Readonly<Record<number, number>> = { 100: 1750, 1
 const TRANSFORMER_IMPEDANCE_PCT = 4;
 
 /**
- * Conductor data per phase, ohm/km and A (approximate catalogue values at operating temperature).
+ * Conductor data per phase, ohm/km and A (approximate catalogue values: resistance at 20 °C,
+ * reactance for usual conductor spacing).
  * MV overhead: ACSR "Dog" (100 mm² Al) for trunks, ACSR "Rabbit" (50 mm² Al) for spurs.
  * LV: 95 mm² Al aerial bundled cable for mains, 25 mm² Al service cable, 240 mm² Al XLPE for
  * charging sites.

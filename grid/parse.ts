@@ -3,6 +3,7 @@ import {
   BUS_KINDS,
   CUSTOMER_KINDS,
   FEEDER_HEAD_ID,
+  NO_DER,
   type BusKind,
   type CustomerConnection,
   type CustomerKind,
@@ -539,9 +540,7 @@ function readLimits(r: Reader, obj: Json, key: string): FlowLimits | undefined {
 
 function readDer(r: Reader, c: Json, path: string): DerFlags | undefined {
   const v = c['der'];
-  if (v === undefined || v === null) {
-    return { hasPV: false, pvKWp: 0, hasEV: false, evChargePoints: 0, evChargerKW: 0, hasBattery: false, batteryKWh: 0, batteryKW: 0 };
-  }
+  if (v === undefined || v === null) return NO_DER;
   const p = join(path, 'der');
   const d = r.record(v, p);
   if (d === undefined) return undefined;

@@ -611,6 +611,10 @@ export type DiscoverIntent =
       readonly maxPricePerKWh?: number;
       readonly sourceType?: SourceType;
       readonly window?: TimeWindow;
+    }
+  | {
+      /** A grid operator's topology: every GridNode (feeder head, transformers) with its limits and adders. */
+      readonly seek: 'grid-topology';
     };
 
 export interface DiscoverPayload {

@@ -18,7 +18,8 @@ import { STANDARD_ROLES, type RoleName } from '../../contracts/model.js';
  * `<offer>`/`<resource>` is the attribute slot of the profile (`@.offerAttributes` in Beckn
  * 2.0.0, `@['beckn:offerAttributes']` in the order draft). Each intent kind has a marker term
  * (`service == 'MARKET_PARTICIPATION'`, `resourceType == 'EVSE'`, …) and optional terms, joined
- * with `&&`; alternatives (several connector types) are a parenthesised `||` group.
+ * with `&&`; alternatives (several connector types) are a parenthesised `||` group. A grid
+ * topology request selects the resources whose pack is a GridNode (`<resource>['@type']`).
  */
 
 /** Where a profile keeps the attribute packs a filter reads. */
@@ -81,6 +82,9 @@ export function encodeIntent(intent: DiscoverIntent, v: FilterVocabulary): Encod
       terms.push(`${o}.service == 'ENERGY_TRADE'`, `${o}.openRole == ${quote(intent.openRole)}`);
       if (intent.maxPricePerKWh !== undefined) terms.push(`${o}.indicativePricePerKWh <= ${literal(intent.maxPricePerKWh)}`);
       terms.push(...windowTerms(o, intent.window));
+      break;
+    case 'grid-topology':
+      terms.push(`${r}['@type'] == 'GridNode'`);
       break;
   }
   const expression = `$[?(${terms.join(' && ')})]`;
@@ -220,7 +224,7 @@ export function decodeIntent(expression: string, spatial: unknown, v: FilterVoca
     if (c.op === '==') {
       if (key === 'resource:evse.connectorType' && typeof c.value === 'string' && CONNECTOR_SET.has(c.value)) connectors.push(c.value as OcpiConnectorType);
       else eq.set(key, c.value);
-      if (key === 'offer:service' || key === 'resource:resourceType') scopeOfMarker = `${key}=${String(c.value)}`;
+      if (key === 'offer:service' || key === 'resource:resourceType' || key === 'resource:@type') scopeOfMarker = `${key}=${String(c.value)}`;
     } else bounds.set(`${key}${c.op}`, { op: c.op, value: c.value });
   }
   const str = (k: string): string | undefined => {
@@ -293,8 +297,12 @@ export function decodeIntent(expression: string, spatial: unknown, v: FilterVoca
       };
       break;
     }
+    case 'resource:@type=GridNode':
+      used.add('resource:@type');
+      intent = { seek: 'grid-topology' };
+      break;
     default:
-      return bad('the filter names no known intent (service or resourceType marker)');
+      return bad('the filter names no known intent (service, resourceType or @type marker)');
   }
   for (const k of [...eq.keys(), ...bounds.keys()]) if (!used.has(k)) return bad(`term on ${k.replace(':', ' ')} does not belong to a ${intent.seek} intent`);
   if (intent.seek !== 'ev-charging' && connectors.length > 0) return bad('connector types belong to an ev-charging intent');

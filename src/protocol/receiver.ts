@@ -448,3 +448,32 @@ export const readWireContext: ContextReader = (wire) => {
   }
   return ok({ ...optional, action, messageId, timestamp });
 };
+
+/** The fields the transport reads from a profile's own context reader (`Profile.contextOf`). */
+export interface ProfileContextFields {
+  /** The action as spelled on the wire and in the endpoint path. */
+  readonly wireAction: string;
+  readonly messageId: string;
+  readonly timestamp: string;
+  readonly ttl?: string;
+  readonly bapId?: string;
+  readonly bppId?: string;
+  readonly bapUri?: string;
+  readonly bppUri?: string;
+  readonly transactionId?: string;
+}
+
+/** Adapts a profile's context reader to the transport's: the wire action, ids, URIs, timestamp and ttl. */
+export function contextReaderOf(contextOf: (wire: unknown) => Result<ProfileContextFields>): ContextReader {
+  return (wire) => {
+    const r = contextOf(wire);
+    if (!r.ok) return r;
+    const c = r.value;
+    const out: { -readonly [K in keyof WireContext]?: string } = {};
+    for (const k of ['bapId', 'bppId', 'bapUri', 'bppUri', 'transactionId', 'ttl'] as const) {
+      const v = c[k];
+      if (v !== undefined) out[k] = v;
+    }
+    return ok({ ...out, action: c.wireAction, messageId: c.messageId, timestamp: c.timestamp });
+  };
+}

@@ -26,10 +26,13 @@ async function listen(server: Server): Promise<string> {
 }
 
 describe('readAckResponse', () => {
-  it('reads the Beckn 2.0 and 1.x ACK shapes', () => {
+  it('reads the Beckn 2.0, DEG draft and 1.x ACK shapes', () => {
     expect(readAckResponse(200, '{"status":"ACK"}').status).toBe('ACK');
     expect(readAckResponse(200, '{"message":{"ack":{"status":"ACK"}}}').status).toBe('ACK');
     expect(readAckResponse(200, '{"message":{"status":"ACK"}}').status).toBe('ACK');
+    expect(readAckResponse(200, '{"transaction_id":"t","timestamp":"2024-10-04T09:30:00Z","ack_status":"ACK"}').status).toBe('ACK');
+    const draft = readAckResponse(401, '{"ack_status":"NACK","error":{"code":"AUT_KEY_NOT_FOUND","message":"no key","paths":"headers.authorization"}}');
+    expect(draft.status === 'NACK' && draft.refusal).toEqual({ reason: 'key-unknown', code: 'AUT_KEY_NOT_FOUND', httpStatus: 401, message: 'no key', path: 'headers.authorization' });
   });
 
   it('reads NACKs, infers the reason from the code and status, and keeps foreign codes', () => {

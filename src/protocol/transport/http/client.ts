@@ -36,6 +36,8 @@ export interface HttpClientOptions {
   readonly maxSockets?: number;
   /** Timeout when the context has no ttl, ms. Default 30 000. */
   readonly defaultTimeoutMs?: number;
+  /** Path of an action's endpoint under the subscriber URI (the profile's); default `/{action}`. */
+  readonly endpointPath?: (wireAction: string) => string;
 }
 
 /** A signed POST as it leaves. */
@@ -56,9 +58,10 @@ export interface HttpClient {
   close(): void;
 }
 
-/** `{uri}/{action}` without doubled slashes. */
-export function actionUrl(uri: string, action: string): string {
-  return `${uri.replace(/\/+$/, '')}/${action}`;
+/** `{uri}/{action}` (or `{uri}{path}` for a profile's endpoint path) without doubled slashes. */
+export function actionUrl(uri: string, action: string, endpointPath?: (wireAction: string) => string): string {
+  const path = endpointPath === undefined ? `/${action}` : endpointPath(action);
+  return `${uri.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -66,8 +69,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Reads an ACK/NACK response body: Beckn 2.0 `{status, error}`, the 1.x
- * `{message: {ack: {status}}, error}` and `{message: {status, error}}` shapes. A NACK's reason is
+ * Reads an ACK/NACK response body: Beckn 2.0 `{status, error: {errorCode, …}}`, the DEG draft
+ * `{ack_status, error: {code, message, paths}}`, the 1.x `{message: {ack: {status}}, error}` and
+ * `{message: {status, error}}` shapes. A NACK's reason is
  * inferred from its error code (and HTTP status) when the code is one the transport produces.
  */
 export function readAckResponse(httpStatus: number, text: string): AckOrNack {
@@ -81,13 +85,13 @@ export function readAckResponse(httpStatus: number, text: string): AckOrNack {
   const b = isRecord(body) ? body : {};
   const message = isRecord(b['message']) ? b['message'] : {};
   const ack = isRecord(message['ack']) ? message['ack'] : {};
-  const status = b['status'] ?? ack['status'] ?? message['status'];
+  const status = b['status'] ?? b['ack_status'] ?? ack['status'] ?? message['status'];
   if (status === 'ACK' && httpStatus >= 200 && httpStatus < 300) return { status: 'ACK', httpStatus: 200, body };
   const error = isRecord(b['error']) ? b['error'] : isRecord(message['error']) ? message['error'] : {};
   const code = typeof error['code'] === 'string' ? error['code'] : typeof error['errorCode'] === 'string' ? error['errorCode'] : `HTTP_${httpStatus}`;
   const errorText = typeof error['message'] === 'string' ? error['message'] : typeof error['errorMessage'] === 'string' ? error['errorMessage'] : `NACK (HTTP ${httpStatus})`;
   const details = isRecord(error['details']) ? error['details'] : isRecord(error['errorDetails']) ? error['errorDetails'] : {};
-  const path = typeof details['path'] === 'string' ? details['path'] : typeof error['path'] === 'string' ? error['path'] : undefined;
+  const path = [details['path'], error['path'], error['paths']].find((p): p is string => typeof p === 'string');
   const candidates = (Object.keys(REFUSALS) as RefusalReason[]).filter((r) => REFUSALS[r].code === code);
   const reason = candidates.find((r) => REFUSALS[r].httpStatus === httpStatus) ?? candidates[0] ?? 'remote-refused';
   const f: Refusal = path === undefined ? { reason, code, httpStatus, message: errorText } : { reason, code, httpStatus, message: errorText, path };
@@ -151,7 +155,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const body = JSON.stringify(wire);
       const createdSec = Math.floor(clock() / 1000);
       const headers: SignedHeaders = signedHeaders(body, key, createdSec, createdSec + Math.ceil(timeoutMs / 1000));
-      return post({ url: actionUrl(uri, ctx.value.action), headers, body, timeoutMs });
+      return post({ url: actionUrl(uri, ctx.value.action, options.endpointPath), headers, body, timeoutMs });
     },
     close() {
       agent.destroy();
@@ -160,10 +164,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 }
 
 /** A bus endpoint that lives at `uri` (a node serving the subscriber): messages to it are POSTed by `client`. */
-export function httpRemoteEndpoint(uri: string, client: HttpClient): RemoteEndpoint {
+export function httpRemoteEndpoint(uri: string, client: HttpClient, endpointPath?: (wireAction: string) => string): RemoteEndpoint {
   return {
     deliver({ headers, body, action, ttlMs }) {
-      return client.post({ url: actionUrl(uri, action), headers, body, timeoutMs: ttlMs });
+      return client.post({ url: actionUrl(uri, action, endpointPath), headers, body, timeoutMs: ttlMs });
     },
   };
 }

@@ -46,6 +46,8 @@ export interface HttpNodeOptions {
   /** `wall` (default) for a live node; a function returning ms for a node driven by a simulated clock. */
   readonly clock?: 'wall' | (() => number);
   readonly trace?: TraceSink;
+  /** A path prefix some profiles put before the action (`/beckn` for the DEG order draft); accepted with or without it. */
+  readonly pathPrefix?: string;
   /** Told of handler failures (the node keeps serving). Default: ignored. */
   readonly onHandlerError?: (error: unknown, message: AcceptedMessage) => void;
 }
@@ -193,13 +195,15 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
       refuseEarly(res, 'no-endpoint', `malformed path ${path}`);
       return;
     }
+    const prefix = (options.pathPrefix ?? '').split('/').filter((p) => p !== '');
+    const skip = (at: number): number => (prefix.length > 0 && prefix.every((p, k) => parts[at + k] === p) ? prefix.length : 0);
     let subscriberPath: string | undefined;
     let action: string;
     if (parts.length >= 2 && options.endpoints.has(parts[0] as string)) {
       subscriberPath = parts[0];
-      action = parts.slice(1).join('/');
+      action = parts.slice(1 + skip(1)).join('/');
     } else {
-      action = parts.join('/');
+      action = parts.slice(skip(0)).join('/');
     }
     if (!ACTION.test(action)) {
       refuseEarly(res, 'no-endpoint', `no Beckn action at ${path}`);

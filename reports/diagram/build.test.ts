@@ -168,6 +168,15 @@ describe('robustness', () => {
     ]);
   });
 
+  it('merges very many messages into one arrow without overflowing the stack', () => {
+    const body = {
+      context: { action: 'on_confirm', bapId: 'prosumer-1.x', bppId: 'mca.x', transactionId: 't', messageId: 'm' },
+      message: { contract: { contractAttributes: { roles: [{ roleInputs: { clearedKW: 2 } }] } } },
+    };
+    const d = buildSequenceDiagram(new Array<unknown>(150_000).fill(body), { collapse: true });
+    expect(arrows(d).map((a) => a.label)).toEqual(['on_confirm ×150000 · cleared 2 kW']);
+  });
+
   it('keeps its invariants for any subset and order of messages', () => {
     const all = [...becknMessages, ...degMessages];
     fc.assert(

@@ -185,9 +185,16 @@ export function formatValue(x: number, decimals: number): string {
   return s === '-0' ? '0' : s;
 }
 
+/** `lo…hi` of a non-empty list, or one value when they print the same. Loops: lists can be long. */
 function range(xs: readonly number[], decimals: number): string {
-  const lo = formatValue(Math.min(...xs), decimals);
-  const hi = formatValue(Math.max(...xs), decimals);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of xs) {
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  const lo = formatValue(min, decimals);
+  const hi = formatValue(max, decimals);
   return lo === hi ? lo : `${lo}…${hi}`;
 }
 

@@ -54,17 +54,43 @@ export function shortId(subscriberId: string): string {
   return s === '' ? subscriberId : s;
 }
 
-/** True when `id` occurs in `subscriberId` as a whole token (bounded by start, end, `.`, `/`, `:` or `@`). */
-function containsToken(subscriberId: string, id: string): boolean {
-  let from = 0;
-  for (;;) {
-    const at = subscriberId.indexOf(id, from);
-    if (at < 0) return false;
-    const before = at === 0 ? '' : subscriberId[at - 1];
-    const after = subscriberId[at + id.length] ?? '';
-    if ((before === '' || /[./:@]/.test(before ?? '')) && (after === '' || /[./:@]/.test(after))) return true;
-    from = at + 1;
+const indexCache = new WeakMap<readonly ScenarioParticipantRef[], ReadonlyMap<string, ScenarioParticipantRef>>();
+
+/** Participants by id, built once per list. */
+function indexOf(known: readonly ScenarioParticipantRef[]): ReadonlyMap<string, ScenarioParticipantRef> {
+  let index = indexCache.get(known);
+  if (index === undefined) {
+    const m = new Map<string, ScenarioParticipantRef>();
+    for (const p of known) if (!m.has(p.id)) m.set(p.id, p);
+    index = m;
+    indexCache.set(known, index);
   }
+  return index;
+}
+
+/**
+ * The longest known participant id that occurs in `subscriberId` as a whole token, i.e. bounded by
+ * the start, the end or one of `.`, `/`, `:`, `@`. Looks up each separator-bounded span of the id.
+ */
+function matchToken(subscriberId: string, index: ReadonlyMap<string, ScenarioParticipantRef>): ScenarioParticipantRef | undefined {
+  const starts = [0];
+  const ends: number[] = [];
+  for (let i = 0; i < subscriberId.length; i++) {
+    if ('./:@'.includes(subscriberId[i] ?? '')) {
+      ends.push(i);
+      starts.push(i + 1);
+    }
+  }
+  ends.push(subscriberId.length);
+  let best: ScenarioParticipantRef | undefined;
+  for (const s of starts) {
+    for (const e of ends) {
+      if (e <= s || (best !== undefined && e - s <= best.id.length)) continue;
+      const hit = index.get(subscriberId.slice(s, e));
+      if (hit !== undefined) best = hit;
+    }
+  }
+  return best;
 }
 
 function roleOfKind(kind: string): LifelineRole {
@@ -76,19 +102,12 @@ function roleOfKind(kind: string): LifelineRole {
 
 /**
  * Classifies a subscriber id. A scenario participant whose id equals the subscriber id, or occurs
- * in it as a whole token (the longest such id wins), gives the kind; otherwise the id's words do
+ * in it as a whole token (the longest such id wins), gives the kind (the list is indexed once); otherwise the id's words do
  * (`mca`, `market-clearing`, `utility`, `grid-operator`, `dso`, `prosumer`, `cpo`, …).
  */
 export function classifyParty(subscriberId: string, known: readonly ScenarioParticipantRef[]): PartyInfo {
   if (subscriberId === NETWORK_ID) return { subscriberId, role: 'network', kind: 'network', label: 'Network' };
-  let match: ScenarioParticipantRef | undefined;
-  for (const p of known) {
-    if (p.id === subscriberId) {
-      match = p;
-      break;
-    }
-    if (containsToken(subscriberId, p.id) && (match === undefined || p.id.length > match.id.length)) match = p;
-  }
+  const match = matchToken(subscriberId, indexOf(known));
   const lower = subscriberId.toLowerCase();
   if (match !== undefined) {
     const role = roleOfKind(match.kind);

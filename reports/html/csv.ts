@@ -31,32 +31,51 @@ const MAX_DIAGNOSTICS = 20;
 
 type Cell = number | string | boolean | null;
 
-function readCell(raw: string, spec: ColumnSpec): { readonly ok: true; readonly value: Cell } | { readonly ok: false; readonly expected: string } {
+/** Returned by `readCell` for a cell that does not parse; the message is built only then. */
+const BAD: unique symbol = Symbol('bad cell');
+
+function expected(spec: ColumnSpec): string {
+  switch (spec.type) {
+    case 'int':
+      return 'a whole number';
+    case 'number':
+      return 'a finite number';
+    case 'bool':
+      return '"true" or "false"';
+    case 'time':
+      return 'an RFC 3339 time';
+    case 'string':
+      return 'a string';
+  }
+}
+
+/** Reads one cell; `times` caches parsed timestamps (a run repeats each interval start many times). */
+function readCell(raw: string, spec: ColumnSpec, times: Map<string, number>): Cell | typeof BAD {
   const text = raw.trim();
-  const nullable = spec.nullable === true || spec.optional === true;
   if (text === '' || (text === 'NaN' && spec.type !== 'string')) {
-    if (nullable) return { ok: true, value: null };
-    if (spec.type === 'string' && text === '') return { ok: true, value: '' };
-    return { ok: false, expected: `a ${spec.type === 'int' ? 'whole number' : spec.type === 'time' ? 'RFC 3339 time' : spec.type}` };
+    if (spec.nullable === true || spec.optional === true) return null;
+    return spec.type === 'string' && text === '' ? '' : BAD;
   }
   switch (spec.type) {
     case 'string':
-      return { ok: true, value: raw };
+      return raw;
     case 'int': {
       const n = Number(text);
-      return Number.isSafeInteger(n) ? { ok: true, value: n } : { ok: false, expected: 'a whole number' };
+      return Number.isSafeInteger(n) ? n : BAD;
     }
     case 'number': {
       const n = Number(text);
-      return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, expected: 'a finite number' };
+      return Number.isFinite(n) ? n : BAD;
     }
     case 'bool':
-      if (text === 'true') return { ok: true, value: true };
-      if (text === 'false') return { ok: true, value: false };
-      return { ok: false, expected: '"true" or "false"' };
+      return text === 'true' ? true : text === 'false' ? false : BAD;
     case 'time': {
+      const cached = times.get(text);
+      if (cached !== undefined) return cached;
       const ms = Date.parse(text);
-      return /^\d{4}-\d{2}-\d{2}T/.test(text) && Number.isFinite(ms) ? { ok: true, value: ms / 1000 } : { ok: false, expected: 'an RFC 3339 time' };
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || !Number.isFinite(ms)) return BAD;
+      times.set(text, ms / 1000);
+      return ms / 1000;
     }
   }
 }
@@ -73,54 +92,67 @@ export function parseCsvTable<S extends Readonly<Record<string, ColumnSpec>>>(te
     if (diagnostics.length < MAX_DIAGNOSTICS) diagnostics.push(d);
     else dropped++;
   };
-  const records = csvParseRows(text.replace(/^\uFEFF/, ''));
-  const header = records[0];
+  const names = Object.keys(schema);
+  const specs = names.map((n) => schema[n] as ColumnSpec);
+  const times = new Map<string, number>();
+  const rows: RowOf<S>[] = [];
+  let header: readonly string[] | undefined;
+  let columns: readonly (number | undefined)[] = [];
+  let missing: readonly string[] = [];
+  // Rows are converted as they are parsed, so the file is never held as a table of strings.
+  csvParseRows(text.replace(/^\uFEFF/, ''), (record, r) => {
+    if (r === 0) {
+      header = record;
+      const at = new Map<string, number>();
+      record.forEach((h, i) => {
+        if (!at.has(h.trim())) at.set(h.trim(), i);
+      });
+      columns = names.map((n) => at.get(n));
+      missing = names.filter((n, i) => columns[i] === undefined && specs[i]?.optional !== true);
+      return null;
+    }
+    if (missing.length > 0) return null;
+    if (record.length === 1 && (record[0] ?? '').trim() === '') return null;
+    const row: Record<string, Cell> = {};
+    let good = true;
+    for (let c = 0; c < names.length; c++) {
+      const name = names[c] as string;
+      const index = columns[c];
+      if (index === undefined) {
+        row[name] = null;
+        continue;
+      }
+      const spec = specs[c] as ColumnSpec;
+      const raw = record[index] ?? '';
+      const cell = readCell(raw, spec, times);
+      if (cell === BAD) {
+        good = false;
+        report({ code: 'csv.cell', path: name, message: `"${raw}" is not ${expected(spec)}`, file, line: r + 1, column: index + 1 });
+      } else {
+        row[name] = cell;
+      }
+    }
+    if (good) rows.push(row as RowOf<S>);
+    return null;
+  });
   if (header === undefined) {
     return { rows: [], diagnostics: [{ code: 'csv.empty', path: '', message: 'the file is empty; expected a header row', file, line: 1 }], usable: false };
   }
-  const names = Object.keys(schema);
-  const at = new Map<string, number>();
-  header.forEach((h, i) => {
-    if (!at.has(h.trim())) at.set(h.trim(), i);
-  });
-  const missing = names.filter((n) => !at.has(n) && schema[n]?.optional !== true);
   if (missing.length > 0) {
+    const found = header;
     return {
       rows: [],
       diagnostics: [
         {
           code: 'csv.missing-column',
           path: '',
-          message: `the header lacks ${missing.map((m) => `"${m}"`).join(', ')}; found ${header.map((h) => `"${h}"`).join(', ')}`,
+          message: `the header lacks ${missing.map((m) => `"${m}"`).join(', ')}; found ${found.map((h) => `"${h}"`).join(', ')}`,
           file,
           line: 1,
         },
       ],
       usable: false,
     };
-  }
-  const rows: RowOf<S>[] = [];
-  for (let r = 1; r < records.length; r++) {
-    const record = records[r] ?? [];
-    if (record.length === 1 && (record[0] ?? '').trim() === '') continue;
-    const row: Record<string, Cell> = {};
-    let good = true;
-    for (const name of names) {
-      const spec = schema[name] as ColumnSpec;
-      const index = at.get(name);
-      if (index === undefined) {
-        row[name] = null;
-        continue;
-      }
-      const cell = readCell(record[index] ?? '', spec);
-      if (cell.ok) {
-        row[name] = cell.value;
-      } else {
-        good = false;
-        report({ code: 'csv.cell', path: name, message: `"${record[index] ?? ''}" is not ${cell.expected}`, file, line: r + 1, column: index + 1 });
-      }
-    }
-    if (good) rows.push(row as RowOf<S>);
   }
   if (dropped > 0) diagnostics.push({ code: 'csv.more', path: '', message: `${dropped} more problems in this file are not listed`, file });
   return { rows, diagnostics, usable: true };

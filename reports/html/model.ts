@@ -164,6 +164,20 @@ function onAxis<T extends { readonly interval: number }>(axis: Axis, rows: reado
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** Smallest value, by a loop (spreading a long array into Math.min overflows the stack). */
+function minOf(xs: readonly number[]): number | undefined {
+  let m: number | undefined;
+  for (const x of xs) if (m === undefined || x < m) m = x;
+  return m;
+}
+
+/** Largest value, by a loop. */
+function maxOf(xs: readonly number[]): number | undefined {
+  let m: number | undefined;
+  for (const x of xs) if (m === undefined || x > m) m = x;
+  return m;
+}
+
 function mean(xs: readonly number[]): number | undefined {
   return xs.length === 0 ? undefined : xs.reduce((s, x) => s + x, 0) / xs.length;
 }
@@ -214,8 +228,8 @@ function priceSection(clearing: RunFile<readonly ClearingRow[]>, root: string | 
     return [
       node === root ? `${node} (root)` : node,
       fixed(mean(prices), 4),
-      fixed(prices.length === 0 ? undefined : Math.min(...prices), 4),
-      fixed(prices.length === 0 ? undefined : Math.max(...prices), 4),
+      fixed(minOf(prices), 4),
+      fixed(maxOf(prices), 4),
       fixed(mean(adders), 4),
       count('cleared'),
       count('cap'),
@@ -284,8 +298,8 @@ function volumesSection(clearing: RunFile<readonly ClearingRow[]>, root: string 
           { label: 'energy kWh', numeric: true },
         ],
         rows: [
-          ['cleared supply', fixed(mean(supply), 2), fixed(supply.length === 0 ? undefined : Math.max(...supply), 2), fixed(hours === undefined ? undefined : sum(supply) * hours, 2)],
-          ['cleared demand', fixed(mean(demand), 2), fixed(demand.length === 0 ? undefined : Math.max(...demand), 2), fixed(hours === undefined ? undefined : sum(demand) * hours, 2)],
+          ['cleared supply', fixed(mean(supply), 2), fixed(maxOf(supply), 2), fixed(hours === undefined ? undefined : sum(supply) * hours, 2)],
+          ['cleared demand', fixed(mean(demand), 2), fixed(maxOf(demand), 2), fixed(hours === undefined ? undefined : sum(demand) * hours, 2)],
         ],
       },
     },
@@ -319,8 +333,8 @@ function loadingSection(flows: RunFile<readonly FlowsRow[]>, stepSeconds: number
       element,
       kind: list[0]?.kind ?? '',
       limit: list.find((r) => r.limitKW !== null)?.limitKW ?? null,
-      peakKW: kws.length === 0 ? null : Math.max(...kws),
-      peakPct: pcts.length === 0 ? null : Math.max(...pcts),
+      peakKW: maxOf(kws) ?? null,
+      peakPct: maxOf(pcts) ?? null,
       over: list.filter((r) => (loadingPctOf(r) ?? 0) > 100).length,
       reverse: list.filter((r) => r.reverse === true).length,
       list,
@@ -387,8 +401,8 @@ function voltageSection(flows: RunFile<readonly FlowsRow[]>, stepSeconds: number
   }
   const ext = [...per.values()];
   const outside = (lo: number, hi: number): number => ext.filter((e) => e.lo < lo || e.hi > hi).length;
-  const minV = Math.min(...ext.map((e) => e.lo));
-  const maxV = Math.max(...ext.map((e) => e.hi));
+  const minV = minOf(ext.map((e) => e.lo)) ?? 1;
+  const maxV = maxOf(ext.map((e) => e.hi)) ?? 1;
   const worstLo = ext.reduce((a, b) => (b.lo < a.lo ? b : a));
   const worstHi = ext.reduce((a, b) => (b.hi > a.hi ? b : a));
   const flat = (v: number): number[] => axis.xStep.map(() => v);

@@ -267,6 +267,8 @@ export interface Forecast {
   /** Spacing of `values` in minutes (> 0). */
   readonly stepMinutes: number;
   readonly values: readonly number[];
+  /** How the forecast was made, for people. */
+  readonly method?: string;
 }
 
 export type EnergyService =
@@ -576,6 +578,8 @@ export interface SettlementReport {
   readonly currency: string;
   readonly status: SettlementStatus;
   readonly generatedAt: string;
+  /** Party that evaluated the flows. */
+  readonly issuedBy?: string;
   readonly lines: readonly SettlementLine[];
   readonly totals: readonly SettlementTotal[];
 }

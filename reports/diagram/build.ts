@@ -198,7 +198,7 @@ function range(xs: readonly number[], decimals: number): string {
   return lo === hi ? lo : `${lo}…${hi}`;
 }
 
-type FactKey = 'curve' | 'price' | 'cleared' | 'approved' | 'wheeling' | 'fee' | 'status' | 'model';
+type FactKey = 'curve' | 'price' | 'cleared' | 'approved' | 'requested' | 'wheeling' | 'fee' | 'status' | 'model';
 
 /** Which key values each action's arrow shows; other actions show the generic set. */
 const LABEL_FACTS: Readonly<Record<string, readonly FactKey[]>> = {
@@ -206,9 +206,9 @@ const LABEL_FACTS: Readonly<Record<string, readonly FactKey[]>> = {
   on_discover: ['model', 'fee'],
   select: ['curve'],
   on_select: ['approved', 'wheeling', 'fee'],
-  init: ['curve'],
+  init: ['curve', 'requested'],
   on_init: ['approved', 'wheeling', 'fee'],
-  confirm: ['curve', 'cleared'],
+  confirm: ['curve', 'requested', 'cleared'],
   on_confirm: ['price', 'cleared', 'status'],
   status: [],
   on_status: ['status', 'price', 'cleared'],
@@ -253,6 +253,11 @@ function valuesFor(action: string, facts: readonly MessageFacts[]): string[] {
       case 'approved': {
         const xs = nums(facts, (f) => f.approvedMaxKW);
         if (xs.length > 0) out.push(`max ${range(xs, 2)} kW`);
+        break;
+      }
+      case 'requested': {
+        const xs = nums(facts, (f) => f.requestedMaxKW);
+        if (xs.length > 0) out.push(`asks ${range(xs, 2)} kW`);
         break;
       }
       case 'wheeling': {
@@ -374,6 +379,7 @@ export function buildSequenceDiagram(messages: readonly unknown[], opts: Sequenc
     }
   }
   const ordered = [...lanes.values()].sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || a.first - b.first);
+  // Two parties with the same short label (or two MCAs) are told apart by their subscriber ids.
   const labelUse = new Map<string, number>();
   for (const l of ordered) if (!l.key.startsWith('kind:')) labelUse.set(l.baseLabel, (labelUse.get(l.baseLabel) ?? 0) + 1);
   const taken = new Set<string>();
@@ -381,7 +387,7 @@ export function buildSequenceDiagram(messages: readonly unknown[], opts: Sequenc
   const lifelines: Lifeline[] = ordered.map((l) => {
     let label: string;
     if (l.key.startsWith('kind:')) label = `${pluralKind(l.kind)} ×${l.members.length}`;
-    else if ((labelUse.get(l.baseLabel) ?? 0) > 1 && l.role !== 'participant') label = `${l.baseLabel} (${l.members[0] ?? ''})`;
+    else if ((labelUse.get(l.baseLabel) ?? 0) > 1) label = l.role === 'participant' ? (l.members[0] ?? l.baseLabel) : `${l.baseLabel} (${l.members[0] ?? ''})`;
     else label = l.baseLabel;
     const id = aliasFor(l.key.startsWith('kind:') ? pluralKind(l.kind) : label, taken);
     laneId.set(l.key, id);

@@ -18,6 +18,8 @@ export interface MessageFacts {
   /** True when `clearedKW` is the sum of |cleared| over several parties (a cascaded message). */
   readonly clearedIsTotal?: boolean;
   readonly approvedMaxKW?: number;
+  /** Maximum trade the MCA asks the utility to approve for a meter (kW). */
+  readonly requestedMaxKW?: number;
   readonly wheelingPerKWh?: number;
   readonly feePerKWh?: number;
   readonly pricingModel?: string;
@@ -35,6 +37,7 @@ function norm(key: string): string {
 const PRICE_KEYS = new Set(['clearingprice', 'clearingpriceperkwh', 'clearedpriceperkwh', 'marketclearingprice']);
 const CLEARED_KEYS = new Set(['clearedkw', 'clearedpowerkw', 'clearedpower', 'clearedquantitykw']);
 const APPROVED_KEYS = new Set(['approvedmaxtradekw', 'approvedmaxkw', 'approvedkw', 'approvedlimitkw']);
+const REQUESTED_KEYS = new Set(['requestedmaxkw', 'requestedmaxtradekw', 'requestedkw']);
 const WHEELING_KEYS = new Set(['wheelingperkwh', 'wheelingcharges', 'wheelingcharge', 'wheelingchargeperkwh']);
 const FEE_KEYS = new Set(['marketmakingfee', 'marketmakingfeeperkwh', 'feeperkwh']);
 const VALIDITY_KEYS = new Set(['validity', 'validitywindow', 'deliverywindow', 'deliveryinterval']);
@@ -74,6 +77,7 @@ interface Collected {
   price?: number;
   cleared?: { readonly value: number; readonly total: boolean };
   approved?: number;
+  requested?: number;
   wheeling?: number;
   fee?: number;
   curvePoints?: number;
@@ -133,6 +137,9 @@ function collect(root: unknown, party: string, out: Collected): void {
       } else if (APPROVED_KEYS.has(k) && out.approved === undefined) {
         const v = numeric(value);
         if (v !== undefined) out.approved = v;
+      } else if (REQUESTED_KEYS.has(k) && out.requested === undefined) {
+        const v = numeric(value);
+        if (v !== undefined) out.requested = v;
       } else if (WHEELING_KEYS.has(k) && out.wheeling === undefined) {
         const v = numeric(value);
         if (v !== undefined) out.wheeling = v;
@@ -185,7 +192,7 @@ function errorCodeOf(body: unknown, message: Readonly<Record<string, unknown>> |
 
 /**
  * Extracts the key values of a message body of either profile: offer-curve size, clearing price,
- * the addressed participant's cleared kW, approved max kW, wheeling and market fees, contract id,
+ * the addressed participant's cleared kW, approved and requested max kW, wheeling and market fees, contract id,
  * status and delivery-window start. Field names are matched ignoring case and separators, at any
  * depth of the contract (or order) so both profiles and both role-input and parameter placements
  * are read. Never throws.
@@ -205,6 +212,7 @@ export function readFacts(body: unknown, ctx: WireContext): MessageFacts {
     ...(c.price === undefined ? {} : { clearingPricePerKWh: c.price }),
     ...(c.cleared === undefined ? {} : { clearedKW: c.cleared.value, ...(c.cleared.total ? { clearedIsTotal: true } : {}) }),
     ...(c.approved === undefined ? {} : { approvedMaxKW: c.approved }),
+    ...(c.requested === undefined ? {} : { requestedMaxKW: c.requested }),
     ...(c.wheeling === undefined ? {} : { wheelingPerKWh: c.wheeling }),
     ...(c.fee === undefined ? {} : { feePerKWh: c.fee }),
     ...(c.pricingModel === undefined ? {} : { pricingModel: c.pricingModel }),

@@ -28,7 +28,7 @@ describe('roles', () => {
     expect(classifyParty('cpo-1', known)).toMatchObject({ kind: 'cpo', label: 'cpo-1' });
     expect(classifyParty('grid.degsim.test', known)).toMatchObject({ role: 'utility', label: 'Utility' });
     // "cpo-10" must not match "cpo-1": a token ends at a separator.
-    expect(classifyParty('cpo-10.degsim.test', known)).toMatchObject({ kind: 'cpo', label: 'cpo-10.degsim' });
+    expect(classifyParty('cpo-10.degsim.test', known)).toMatchObject({ kind: 'cpo', label: 'cpo-10' });
   });
 
   it('falls back to the words of the id', () => {
@@ -43,6 +43,7 @@ describe('roles', () => {
   it('shortens subscriber ids and pluralises kinds', () => {
     expect(shortId('https://bap.solar-prosumer.com/beckn')).toBe('solar-prosumer');
     expect(shortId('cpo-1')).toBe('cpo-1');
+    expect(shortId('prosumer-7.degsim.net')).toBe('prosumer-7');
     expect(pluralKind('prosumer')).toBe('prosumers');
     expect(pluralKind('battery')).toBe('batteries');
     expect(pluralKind('cpo')).toBe('CPOs');

@@ -44,14 +44,16 @@ export function participantsFromScenario(scenario: unknown): readonly ScenarioPa
   return out;
 }
 
-/** `bap.solar-prosumer.com` → `solar-prosumer`; `cpo-1` stays `cpo-1`; URLs lose their scheme and path. */
+/**
+ * The first meaningful label of a subscriber id: `bap.solar-prosumer.com` → `solar-prosumer`,
+ * `prosumer-7.degsim.net` → `prosumer-7`, `cpo-1` stays `cpo-1`; URLs lose scheme and path.
+ */
 export function shortId(subscriberId: string): string {
-  let s = subscriberId.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
-  const labels = s.split('.');
-  if (labels.length >= 2 && /^[a-z]{2,6}$/i.test(labels[labels.length - 1] ?? '')) labels.pop();
+  const host = subscriberId.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+  const labels = host.split('.').filter((l) => l !== '');
   if (labels.length >= 2 && /^(bap|bpp|api|www)$/i.test(labels[0] ?? '')) labels.shift();
-  s = labels.join('.');
-  return s === '' ? subscriberId : s;
+  const first = labels[0];
+  return first === undefined || first === '' ? subscriberId : first;
 }
 
 const indexCache = new WeakMap<readonly ScenarioParticipantRef[], ReadonlyMap<string, ScenarioParticipantRef>>();

@@ -11,6 +11,7 @@ const clearing: ClearingRow[] = [
   { interval: 0, start: t(0), node: 'n1', price: 2, adderPerKWh: -1, clearedSupplyKW: 10, clearedDemandKW: 0, netKW: 10, participants: 1, status: 'cleared' },
   { interval: 1, start: t(1), node: 'market', price: 5, adderPerKWh: 0, clearedSupplyKW: 6, clearedDemandKW: -6, netKW: 0, participants: 2, status: 'cap' },
   { interval: 1, start: t(1), node: 'n1', price: null, adderPerKWh: null, clearedSupplyKW: 0, clearedDemandKW: 0, netKW: 0, participants: 0, status: 'none' },
+  { interval: 1, start: t(1), node: 'n2', price: 4, adderPerKWh: -1, clearedSupplyKW: 3, clearedDemandKW: 0, netKW: 3, participants: 1, status: 'binding-reverse' },
 ];
 const dispatch: DispatchRow[] = [
   { interval: 0, start: t(0), participant: 'p1', kind: 'prosumer', node: 'n1', meterId: 'm1', offeredMinKW: 0, offeredMaxKW: 9, clearedKW: 4, pricePerKWh: 2, actualKW: 5, deviationKW: 1 },
@@ -70,10 +71,12 @@ describe('buildReportModel on a worked example', () => {
     expect(price.chart.series.map((s) => [s.label, s.values])).toEqual([
       ['market (root)', [3, 5, 5]],
       ['n1', [2, null, null]],
+      ['n2', [null, 4, 4]],
     ]);
     expect(price.table.rows).toEqual([
-      ['market (root)', '4.0000', '3.0000', '5.0000', '0.0000', '1', '1', '0', '0'],
-      ['n1', '2.0000', '2.0000', '2.0000', '-1.0000', '1', '0', '0', '1'],
+      ['market (root)', '4.0000', '3.0000', '5.0000', '0.0000', '1', '0', '1', '0', '0'],
+      ['n1', '2.0000', '2.0000', '2.0000', '-1.0000', '1', '0', '0', '0', '1'],
+      ['n2', '4.0000', '4.0000', '4.0000', '-1.0000', '0', '1', '0', '0', '0'],
     ]);
   });
 

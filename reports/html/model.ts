@@ -225,6 +225,7 @@ function priceSection(clearing: RunFile<readonly ClearingRow[]>, root: string | 
     const prices = list.flatMap((r) => (r.price === null ? [] : [r.price]));
     const adders = list.flatMap((r) => (r.adderPerKWh === null ? [] : [r.adderPerKWh]));
     const count = (s: string): string => String(list.filter((r) => r.status === s).length);
+    const binding = String(list.filter((r) => r.status.startsWith('binding')).length);
     return [
       node === root ? `${node} (root)` : node,
       fixed(mean(prices), 4),
@@ -232,6 +233,7 @@ function priceSection(clearing: RunFile<readonly ClearingRow[]>, root: string | 
       fixed(maxOf(prices), 4),
       fixed(mean(adders), 4),
       count('cleared'),
+      binding,
       count('cap'),
       count('floor'),
       count('none'),
@@ -253,6 +255,7 @@ function priceSection(clearing: RunFile<readonly ClearingRow[]>, root: string | 
           { label: 'max', numeric: true },
           { label: 'mean adder', numeric: true },
           { label: 'cleared', numeric: true },
+          { label: 'limit binds', numeric: true },
           { label: 'at cap', numeric: true },
           { label: 'at floor', numeric: true },
           { label: 'no trade', numeric: true },

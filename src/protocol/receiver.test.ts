@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIsoMs } from '../kernel/clock.js';
-import { createReplayCache, parseIsoDurationMs, readWireContext, receive, REFUSALS, type ReceiveDeps, type ReceiveInput, type RefusalReason } from './receiver.js';
+import { createReplayCache, ttlMsOf, readWireContext, receive, REFUSALS, type ReceiveDeps, type ReceiveInput, type RefusalReason } from './receiver.js';
 import { generateRegistry, indexRegistry, upsertEntry, type SubscriberRegistry } from './registry.js';
 import { signedHeaders, signingKey, signRequest, type SigningKey } from './signing.js';
 import { buildInit, buildOnInit, fixtureAckBuilder, fixtureContextReader, fixtureValidator, uuidOf } from './transport/http/test-support/fixtures.js';
@@ -228,7 +228,7 @@ describe('createReplayCache', () => {
   });
 });
 
-describe('parseIsoDurationMs', () => {
+describe('ttlMsOf', () => {
   it.each([
     ['PT30S', 30_000],
     ['PT0.5S', 500],
@@ -238,11 +238,11 @@ describe('parseIsoDurationMs', () => {
     ['P1W', 604_800_000],
     ['P1DT2H', 93_600_000],
   ])('%s is %d ms', (text, ms) => {
-    expect(parseIsoDurationMs(text)).toBe(ms);
+    expect(ttlMsOf(text)).toBe(ms);
   });
 
   it.each(['P', 'PT', '30S', 'P1M', 'P1Y', 'PT-5S', 'P1DT', ''])('%s is not a usable duration', (text) => {
-    expect(parseIsoDurationMs(text)).toBeNaN();
+    expect(ttlMsOf(text)).toBeNaN();
   });
 });
 

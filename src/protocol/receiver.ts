@@ -1,5 +1,7 @@
 import type { Diagnostic, Result } from '../diagnostics.js';
 import { fail, ok } from '../diagnostics.js';
+import type { AckBuilder, BecknErrorCode, NackError } from './ack.js';
+import { durationSeconds } from './context.js';
 import { EventQueue } from '../kernel/event-queue.js';
 import { isoOf, parseIsoMs } from '../kernel/clock.js';
 import { keyUsability, type RegistryIndex, type SubscriberRole } from './registry.js';
@@ -37,43 +39,6 @@ export interface WireContext {
 export type MessageValidator = (wire: unknown) => readonly Diagnostic[];
 /** Reads the context of a parsed message, or says why it cannot. */
 export type ContextReader = (wire: unknown) => Result<WireContext>;
-
-/** The error of a NACK: a canonical Beckn error code, a message a person can act on, the failing path. */
-export interface NackError {
-  readonly code: BecknErrorCode | (string & Record<never, never>);
-  readonly message: string;
-  readonly path?: string;
-}
-
-/** Builds the synchronous response bodies of the profile. */
-export interface AckBuilder {
-  ack(wire: unknown): unknown;
-  /** `wire` is the parsed message, or undefined when the body could not be parsed. */
-  nack(wire: unknown, error: NackError): unknown;
-}
-
-/** The canonical Beckn v2 error codes the transport emits. */
-export type BecknErrorCode =
-  | 'SCH_INVALID_FORMAT'
-  | 'SCH_INVALID_JSON'
-  | 'SCH_SCHEMA_VALIDATION_FAILED'
-  | 'AUT_SIGNATURE_MISSING'
-  | 'AUT_SIGNATURE_INVALID'
-  | 'AUT_SUBSCRIBER_NOT_FOUND'
-  | 'AUT_KEY_NOT_FOUND'
-  | 'AUT_KEY_EXPIRED_OR_REVOKED'
-  | 'AUT_UNAUTHORIZED_ACTION'
-  | 'AUT_REPLAY_DETECTED'
-  | 'AUT_RATE_LIMITED'
-  | 'CTX_MISSING_FIELD'
-  | 'CTX_INVALID_FIELD'
-  | 'CTX_ACTION_MISMATCH'
-  | 'CTX_TTL_EXPIRED'
-  | 'NET_TIMEOUT'
-  | 'NET_ACK_TIMEOUT'
-  | 'NET_DOWNSTREAM_UNAVAILABLE'
-  | 'NET_NOT_IMPLEMENTED'
-  | 'NET_INTERNAL_ERROR';
 
 /** Every way a message can be refused, each with its Beckn code and HTTP status. */
 export const REFUSALS = {
@@ -272,25 +237,17 @@ export function recipientIdOf(context: WireContext): string | undefined {
   return isCallbackAction(context.action) ? context.bapId : context.bppId;
 }
 
-const DURATION = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
-
-/**
- * Parses an ISO 8601 duration of weeks, days, hours, minutes and seconds (`PT30S`, `P1DT2H`,
- * `PT0.5S`) to milliseconds; NaN for anything else, including calendar years and months whose
- * length depends on the date.
- */
-export function parseIsoDurationMs(text: string): number {
-  const m = DURATION.exec(text);
-  if (m === null || text === 'P' || text.endsWith('T')) return Number.NaN;
-  const [w, d, h, min, s] = [m[1], m[2], m[3], m[4], m[5]].map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number];
-  return Math.round((((w * 7 + d) * 24 + h) * 60 + min) * 60_000 + s * 1000);
+/** An ISO 8601 ttl (`PT30S`, `P1DT2H`) in milliseconds; NaN when it is not a duration of fixed length. */
+export function ttlMsOf(ttl: string): number {
+  const s = durationSeconds(ttl);
+  return s === undefined ? Number.NaN : Math.round(s * 1000);
 }
 
 /** The instant (ms) a message's ttl runs out: timestamp + ttl, or NaN when either cannot be read. Infinity without ttl. */
 export function ttlDeadlineMs(context: WireContext): number {
   const t = parseIsoMs(context.timestamp);
   if (context.ttl === undefined) return Number.isNaN(t) ? Number.NaN : Number.POSITIVE_INFINITY;
-  return t + parseIsoDurationMs(context.ttl);
+  return t + ttlMsOf(context.ttl);
 }
 
 function diagnosticText(ds: readonly Diagnostic[]): string {

@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { isoOf, parseIsoMs } from '../kernel/clock.js';
 import {
   createReplayCache,
-  type AckBuilder,
-  type BecknErrorCode,
   type ContextReader,
   type MessageValidator,
   type ReplayCache,
@@ -13,6 +11,7 @@ import {
   receive,
 } from './receiver.js';
 import { indexRegistry, serializeRegistry, writeFileAtomic, type SubscriberRegistry } from './registry.js';
+import type { AckBuilder, BecknErrorCode } from './ack.js';
 
 /**
  * The traces of a run, written into its folder:
@@ -204,7 +203,7 @@ export interface VerifyWireOptions {
   readonly ackBuilder?: AckBuilder;
 }
 
-const silentAcks: AckBuilder = { ack: () => null, nack: () => null };
+const silentAcks: AckBuilder = { ack: () => ({}), nack: () => ({}) };
 
 /**
  * Re-verifies every line of a `wire.ndjson` text offline against a registry: signature, key

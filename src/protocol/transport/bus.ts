@@ -4,11 +4,10 @@ import {
   callerIdOf,
   createReplayCache,
   nackOf,
-  parseIsoDurationMs,
+  ttlMsOf,
   receive,
   refusal,
   type AcceptedMessage,
-  type AckBuilder,
   type AckOrNack,
   type ContextReader,
   type MessageValidator,
@@ -20,6 +19,7 @@ import {
 import type { RegistryIndex } from '../registry.js';
 import { signedHeaders, type SignedHeaders, type SigningKey } from '../signing.js';
 import type { AckRecord, TraceSink } from '../trace.js';
+import type { AckBuilder } from '../ack.js';
 
 /**
  * The in-process Beckn bus. Senders hand it a wire object; it validates it, serialises it once,
@@ -211,7 +211,7 @@ export function createBus(options: BusOptions): Bus {
     return s;
   };
   const ttlOf = (context: WireContext | undefined): number => {
-    const ms = context?.ttl === undefined ? Number.NaN : parseIsoDurationMs(context.ttl);
+    const ms = context?.ttl === undefined ? Number.NaN : ttlMsOf(context.ttl);
     return Number.isFinite(ms) && ms > 0 ? ms : defaultTtlMs;
   };
   const record = (r: AckRecord): void => trace?.ack(r);

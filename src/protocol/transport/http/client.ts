@@ -1,10 +1,9 @@
 import { Agent, request } from 'node:http';
 import {
   nackOf,
-  parseIsoDurationMs,
+  ttlMsOf,
   refusal,
   REFUSALS,
-  type AckBuilder,
   type AckOrNack,
   type ContextReader,
   type MessageValidator,
@@ -13,6 +12,7 @@ import {
 } from '../../receiver.js';
 import { signedHeaders, type SignedHeaders, type SigningKey } from '../../signing.js';
 import type { RemoteEndpoint } from '../bus.js';
+import type { AckBuilder } from '../../ack.js';
 
 /**
  * The sending side of the HTTP transport: validates a message, signs it with the sender's key at
@@ -150,7 +150,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       const key = options.keys.get(fromId);
       if (key === undefined) return localNack(wire, refusal('internal-error', `no signing key for ${fromId}`));
-      const ttl = ctx.value.ttl === undefined ? Number.NaN : parseIsoDurationMs(ctx.value.ttl);
+      const ttl = ctx.value.ttl === undefined ? Number.NaN : ttlMsOf(ctx.value.ttl);
       const timeoutMs = Number.isFinite(ttl) && ttl > 0 ? ttl : defaultTimeoutMs;
       const body = JSON.stringify(wire);
       const createdSec = Math.floor(clock() / 1000);

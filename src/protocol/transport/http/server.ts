@@ -7,7 +7,6 @@ import {
   recipientIdOf,
   refusal,
   type AcceptedMessage,
-  type AckBuilder,
   type AckOrNack,
   type ContextReader,
   type MessageValidator,
@@ -16,6 +15,7 @@ import {
 import type { RegistryIndex } from '../../registry.js';
 import type { TraceSink } from '../../trace.js';
 import { checkHttpLimits, claimedSubscriber, createRateLimiter, DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
+import type { AckBuilder } from '../../ack.js';
 
 /**
  * A Beckn HTTP node: one or more subscribers (BAPs, BPPs) served by one `node:http` server.

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../../../../diagnostics.js';
 import { isoOf } from '../../../../kernel/clock.js';
-import { readWireContext, type AckBuilder, type ContextReader, type MessageValidator, type NackError } from '../../../receiver.js';
+import { readWireContext, type ContextReader, type MessageValidator } from '../../../receiver.js';
+import type { AckBuilder, NackError } from '../../../ack.js';
 
 /**
  * Small, readable stand-ins for the profile layer used by the transport tests and the benchmark:

@@ -843,7 +843,8 @@ export function ocppSetChargingProfile(o: OcppProfileOptions): Extract<SetpointC
   }
   const watts = Math.abs(o.powerKW) * 1000;
   const inUnit = unit === 'W' ? Math.round(watts) : Math.round((watts / ((o.phaseVoltageV ?? 1) * phases)) * 10) / 10;
-  const discharging = o.powerKW > 0;
+  // A power that rounds to zero is a zero charging limit, not a discharge.
+  const discharging = o.powerKW > 0 && inUnit > 0;
   const period: OcppChargingSchedulePeriod = discharging
     ? {
         startPeriod: 0,
@@ -906,6 +907,9 @@ export function ocppPowerKW(
   return -watts / 1000;
 }
 
+/** The value with negative zero made positive (JSON cannot tell them apart). */
+const unsigned0 = (x: number): number => (x === 0 ? 0 : x);
+
 const POWER_MULTIPLIERS: readonly Ieee2030_5PowerMultiplier[] = [0, 1, 2, 3, 6, 9];
 const INT16_MAX = 32767;
 
@@ -916,7 +920,7 @@ const INT16_MAX = 32767;
 export function ieee2030_5ActivePower(watts: number): Ieee2030_5ActivePower {
   for (const m of POWER_MULTIPLIERS) {
     const value = Math.round(watts / 10 ** m);
-    if (Math.abs(value) <= INT16_MAX) return { multiplier: m, value: value === 0 ? 0 : value };
+    if (Math.abs(value) <= INT16_MAX) return { multiplier: m, value: unsigned0(value) };
   }
   throw new RangeError(`${watts} W does not fit IEEE 2030.5 ActivePower`);
 }
@@ -965,7 +969,7 @@ export function ieee2030_5DerControl(o: DerControlOptions): Extract<SetpointComm
   if (!(o.durationSeconds > 0)) throw new RangeError('durationSeconds must be > 0');
   const created = unixSeconds(o.createdAt);
   const base: Ieee2030_5DERControlBase = {
-    ...(o.fixedPercent === undefined ? {} : { opModFixedW: Math.round(o.fixedPercent * 100) }),
+    ...(o.fixedPercent === undefined ? {} : { opModFixedW: unsigned0(Math.round(o.fixedPercent * 100)) }),
     ...(o.maxLimitPercent === undefined ? {} : { opModMaxLimW: Math.round(o.maxLimitPercent * 100) }),
     ...(o.targetPowerKW === undefined ? {} : { opModTargetW: ieee2030_5ActivePower(o.targetPowerKW * 1000) }),
     ...(o.rampSeconds === undefined ? {} : { rampTms: Math.round(o.rampSeconds * 100) }),

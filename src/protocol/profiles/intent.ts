@@ -304,7 +304,7 @@ export function decodeIntent(expression: string, spatial: unknown, v: FilterVoca
     default:
       return bad('the filter names no known intent (service, resourceType or @type marker)');
   }
-  for (const k of [...eq.keys(), ...bounds.keys()]) if (!used.has(k)) return bad(`term on ${k.replace(':', ' ')} does not belong to a ${intent.seek} intent`);
+  for (const k of [...eq.keys(), ...bounds.keys()]) if (!used.has(k)) return bad(`term on ${k.replace(':', ' ')} is not part of the ${intent.seek} intent`);
   if (intent.seek !== 'ev-charging' && connectors.length > 0) return bad('connector types belong to an ev-charging intent');
   if (intent.seek !== 'ev-charging' && spatial !== undefined) return bad('spatial constraints belong to an ev-charging intent');
   return { intent, errors };

@@ -228,12 +228,12 @@ export function payAsClearTransaction(): AnyStep[] {
   const next = ids('pay-as-clear');
   const txn = next();
   const cascadeTxn = next();
-  const ctx = (action: Action, timestamp: string, bap = PROSUMER, bpp: { id: string; uri: string } | undefined = MCA, transactionId = txn): ContextInput => ({
+  const ctx = (action: Action, timestamp: string, bap = PROSUMER, bpp: { id: string; uri: string } | null = MCA, transactionId = txn): ContextInput => ({
     domain: 'energy-trade',
     action,
     bapId: bap.id,
     bapUri: bap.uri,
-    ...(bpp === undefined ? {} : { bppId: bpp.id, bppUri: bpp.uri }),
+    ...(bpp === null ? {} : { bppId: bpp.id, bppUri: bpp.uri }),
     transactionId,
     messageId: next(),
     timestamp,
@@ -274,7 +274,7 @@ export function payAsClearTransaction(): AnyStep[] {
     },
   };
   const steps: AnyStep[] = [
-    { action: 'discover', context: ctx('discover', '2024-10-04T09:30:00Z', PROSUMER, undefined), payload: { kind: 'discover', intent: { seek: 'energy-market', pricingModel: 'PAY_AS_CLEAR', window: WINDOW }, textSearch: 'pay as clear' } },
+    { action: 'discover', context: ctx('discover', '2024-10-04T09:30:00Z', PROSUMER, null), payload: { kind: 'discover', intent: { seek: 'energy-market', pricingModel: 'PAY_AS_CLEAR', window: WINDOW }, textSearch: 'pay as clear' } },
     { action: 'on_discover', context: ctx('on_discover', '2024-10-04T09:30:01Z'), payload: { kind: 'catalog', catalogs: [marketCatalog] } },
     { action: 'init', context: ctx('init', '2024-10-04T09:40:00Z'), payload: { kind: 'contract', contract: participantContract('PENDING'), ...base } },
     { action: 'init', context: ctx('init', '2024-10-04T09:40:05Z', MCA, UTILITY, cascadeTxn), payload: { kind: 'contract', contract: gridContract('PENDING', false), ...gridBase } },

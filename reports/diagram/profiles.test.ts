@@ -19,7 +19,8 @@ describe.each(['beckn-2.0.0', 'deg-order-draft'] as const)('messages built by th
   it('puts the prosumer, the MCA and the utility on their own lifelines', () => {
     expect(d.diagnostics).toEqual([]);
     expect(d.profiles).toEqual([profile]);
-    expect(d.lifelines.map((l) => [l.label, l.role])).toEqual([
+    // A discover without a BPP goes to the network; whether the profile names one is its business.
+    expect(d.lifelines.filter((l) => l.role !== 'network').map((l) => [l.label, l.role])).toEqual([
       ['prosumer-7', 'participant'],
       ['MCA', 'mca'],
       ['Utility', 'utility'],

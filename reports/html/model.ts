@@ -20,6 +20,8 @@ export interface SeriesSpec {
   readonly style: SeriesStyle;
   readonly dash?: readonly number[];
   readonly width?: number;
+  /** Area fill under the series (CSS colour), e.g. for a quantity that another line overlays. */
+  readonly fill?: string;
 }
 
 /** A chart as data: the browser script turns it into a uPlot chart. Series indices in `bands` are 0-based. */
@@ -288,7 +290,7 @@ function volumesSection(clearing: RunFile<readonly ClearingRow[]>, root: string 
         yLabel: 'kW',
         decimals: 2,
         series: [
-          { label: 'cleared supply (export)', values: onAxis(axis, rows, (r) => r.clearedSupplyKW, 3), color: '#59a14f', style: 'step', width: 2 },
+          { label: 'cleared supply (export)', values: onAxis(axis, rows, (r) => r.clearedSupplyKW, 3), color: '#59a14f', style: 'step', width: 2, fill: 'rgba(89,161,79,0.16)' },
           { label: 'cleared demand (import)', values: onAxis(axis, rows, (r) => (r.clearedDemandKW === null ? null : Math.abs(r.clearedDemandKW)), 3), color: '#4e79a7', style: 'step', width: 2, dash: [6, 3] },
           { label: 'net', values: onAxis(axis, rows, (r) => r.netKW, 3), color: '#9c755f', style: 'step', width: 1 },
         ],

@@ -122,6 +122,7 @@
       if (p) o.paths = p;
       if (s.dash) o.dash = s.dash;
       if (s.style === 'bars') o.fill = withAlpha(s.color, 0.75);
+      else if (s.fill) o.fill = s.fill;
       opts.series.push(o);
     });
     if (spec.bands) {

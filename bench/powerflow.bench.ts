@@ -10,6 +10,11 @@ const quick = process.argv.includes('--quick');
 const targets = quick ? [100, 1_000] : [100, 1_000, 10_000, 100_000];
 /** Minimum measuring time per figure, ms. */
 const budgetMs = quick ? 150 : 600;
+/**
+ * Warm-up time before measuring, ms: V8 optimises on background threads, which on a busy machine
+ * can take a while; measuring before that would time the interpreter.
+ */
+const warmupMs = quick ? 150 : 400;
 /** Buses per transformer of the generator at 40 customers (MV tap, LV busbar, ~13 poles, 40 customers). */
 const BUSES_PER_TRANSFORMER = 55;
 
@@ -24,8 +29,10 @@ interface Row {
   readonly compileMs: number;
 }
 
-/** Repeats `f` until `budgetMs` has passed (at least 5 times) and returns the fastest run, ms. */
+/** Warms `f` up, then repeats it until `budgetMs` has passed (at least 5 times); the fastest run, ms. */
 function fastest(f: () => void): number {
+  const warm = performance.now();
+  for (let k = 0; k < 20 || performance.now() - warm < warmupMs; k++) f();
   let best = Number.POSITIVE_INFINITY;
   const start = performance.now();
   let runs = 0;
@@ -60,7 +67,6 @@ function baselineNsPerBus(n: number): number {
       }
     }
   };
-  for (let w = 0; w < 3; w++) pass();
   const ms = fastest(pass);
   if (!Number.isFinite(cRe[n - 1]!)) throw new Error('baseline overflow');
   return (ms * 1e6) / (inner * n);
@@ -82,7 +88,6 @@ function measure(target: number): Row {
     if (!r.converged) throw new Error(`${compiled.busCount} buses: ${r.message}`);
     iterations = r.iterations;
   };
-  for (let w = 0; w < 5; w++) solve();
   const solveMs = fastest(solve);
   const n = compiled.busCount;
   return {

@@ -101,14 +101,37 @@ export function intervalOfTime(timestamp: string, clock: IntervalClock): number 
   return Math.floor((t - t0) / (clock.intervalMinutes * 60_000));
 }
 
+/** A readable message: its context now, its facts read on first use (most callers need few). */
+class Parsed {
+  private cached: MessageFacts | undefined;
+  constructor(
+    readonly index: number,
+    readonly ctx: WireContext,
+    private readonly body: unknown,
+  ) {}
+  get facts(): MessageFacts {
+    this.cached ??= readFacts(this.body, this.ctx);
+    return this.cached;
+  }
+}
+
+/** The readable messages of a trace; unreadable ones become diagnostics when a list is given. */
+function parseAll(messages: readonly unknown[], diagnostics?: Diagnostic[]): Parsed[] {
+  const parsed: Parsed[] = [];
+  messages.forEach((body, index) => {
+    const r = readContext(body, `messages[${index}]`);
+    if (r.ok) parsed.push(new Parsed(index, r.value, body));
+    else diagnostics?.push(...r.errors);
+  });
+  return parsed;
+}
+
 /**
  * The interval of each transaction: from its id (`…-i<N>-…`), else from the first contract
- * validity start among its messages mapped on the clock; `undefined` when neither tells.
+ * validity start among its messages mapped on the clock; `undefined` when neither tells. Message
+ * bodies are read only for transactions whose id names no interval.
  */
-function transactionIntervals(
-  parsed: readonly { readonly ctx: WireContext; readonly facts: MessageFacts }[],
-  clock: IntervalClock | undefined,
-): Map<string, number | undefined> {
+function transactionIntervals(parsed: readonly Parsed[], clock: IntervalClock | undefined): Map<string, number | undefined> {
   const txnInterval = new Map<string, number | undefined>();
   for (const p of parsed) {
     const t = p.ctx.transactionId;
@@ -117,9 +140,9 @@ function transactionIntervals(
   if (clock !== undefined) {
     for (const p of parsed) {
       const t = p.ctx.transactionId;
-      if (txnInterval.get(t) === undefined && p.facts.validityStart !== undefined) {
-        txnInterval.set(t, intervalOfTime(p.facts.validityStart, clock));
-      }
+      if (txnInterval.get(t) !== undefined) continue;
+      const start = p.facts.validityStart;
+      if (start !== undefined) txnInterval.set(t, intervalOfTime(start, clock));
     }
   }
   return txnInterval;
@@ -127,13 +150,8 @@ function transactionIntervals(
 
 /** The delivery intervals the transactions of a trace belong to, ascending (same rules as the diagram's `interval` filter). */
 export function intervalsInTrace(messages: readonly unknown[], clock?: IntervalClock): readonly number[] {
-  const parsed: { readonly ctx: WireContext; readonly facts: MessageFacts }[] = [];
-  messages.forEach((body, index) => {
-    const r = readContext(body, `messages[${index}]`);
-    if (r.ok) parsed.push({ ctx: r.value, facts: readFacts(body, r.value) });
-  });
   const set = new Set<number>();
-  for (const iv of transactionIntervals(parsed, clock).values()) if (iv !== undefined) set.add(iv);
+  for (const iv of transactionIntervals(parseAll(messages), clock).values()) if (iv !== undefined) set.add(iv);
   return [...set].sort((a, b) => a - b);
 }
 
@@ -318,15 +336,7 @@ export function buildSequenceDiagram(messages: readonly unknown[], opts: Sequenc
     return p;
   };
 
-  const parsed: { readonly index: number; readonly ctx: WireContext; readonly facts: MessageFacts }[] = [];
-  messages.forEach((body, index) => {
-    const r = readContext(body, `messages[${index}]`);
-    if (!r.ok) {
-      diagnostics.push(...r.errors);
-      return;
-    }
-    parsed.push({ index, ctx: r.value, facts: readFacts(body, r.value) });
-  });
+  const parsed = parseAll(messages, diagnostics);
 
   const txnInterval = transactionIntervals(parsed, opts.clock);
 

@@ -92,6 +92,8 @@ export const REFUSALS = {
   'internal-error': { code: 'NET_INTERNAL_ERROR', httpStatus: 500 },
   /** A remote node refused with a code the transport does not produce itself (e.g. a BIZ_ or POL_ code). */
   'remote-refused': { code: 'NET_INTERNAL_ERROR', httpStatus: 400 },
+  /** The receiver's answer lacks a valid counter-signature from the addressee (sender side, when receipts are checked). */
+  'receipt-invalid': { code: 'AUT_SIGNATURE_INVALID', httpStatus: 502 },
 } as const satisfies Record<string, { readonly code: BecknErrorCode; readonly httpStatus: number }>;
 
 /** A machine-readable refusal reason; see `REFUSALS`. */

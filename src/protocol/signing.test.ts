@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, sign as nodeSign, verify as nodeVerify
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  counterSign,
   digestOf,
   parseAuthorization,
   parsePrivateKey,
@@ -12,6 +13,8 @@ import {
   rawPublicKey,
   signRequest,
   signingString,
+  signingKey,
+  verifyCounterSignature,
   verifySignature,
 } from './signing.js';
 
@@ -182,5 +185,32 @@ describe('parseAuthorization', () => {
     expect(codes(`${good},created="11"`)).toEqual(['auth.duplicate']);
     expect(codes(good.replace('created="10"', 'created=10'))).toEqual(['auth.syntax']);
     expect(codes(good.replace('created="10"', 'created="x"').replace('algorithm="ed25519"', 'algorithm="hmac"'))).toEqual(['auth.algorithm', 'auth.time']);
+  });
+});
+
+describe('counter-signatures (Beckn 2.0 ACK receipts)', () => {
+  const key = signingKey('bpp.mca', 'k9', privateKeyFromSeed(FIXED_SEED));
+  const publicKey = publicKeyFromRaw(rawPublicKey(key.privateKey));
+  const ackBody = '{"status":"ACK"}';
+  const requestDigest = createHash('blake2b512').update('{"context":{}}').digest('base64');
+
+  it('signs (created) (expires) digest (request-digest) (message-id) over the answer without its signature', () => {
+    const header = counterSign({ ackBody, requestDigest, messageId: 'm-1', key, createdSec: 100, expiresSec: 130 });
+    const text = `(created): 100\n(expires): 130\ndigest: BLAKE-512=${createHash('blake2b512').update(ackBody).digest('base64')}\n(request-digest): BLAKE-512=${requestDigest}\n(message-id): m-1`;
+    const expected = nodeSign(null, Buffer.from(text), key.privateKey).toString('base64');
+    expect(header).toBe(`Signature keyId="bpp.mca|k9|ed25519",algorithm="ed25519",created="100",expires="130",headers="(created) (expires) digest (request-digest) (message-id)",signature="${expected}"`);
+  });
+
+  it('verifies only for the same answer, request and message id', () => {
+    const parsed = parseAuthorization(counterSign({ ackBody, requestDigest, messageId: 'm-1', key, createdSec: 100, expiresSec: 130 }), 'signature');
+    if (!parsed.ok) throw new Error('parse');
+    const base = { ackBody, requestDigest, messageId: 'm-1', auth: parsed.value, publicKey };
+    expect(verifyCounterSignature(base)).toBe('valid');
+    expect(verifyCounterSignature({ ...base, ackBody: '{"status":"NACK"}' })).toBe('invalid');
+    expect(verifyCounterSignature({ ...base, messageId: 'm-2' })).toBe('invalid');
+    expect(verifyCounterSignature({ ...base, requestDigest: digestOf('other') })).toBe('invalid');
+    const requestStyle = parseAuthorization(signRequest({ body: ackBody, subscriberId: 'bpp.mca', uniqueKeyId: 'k9', privateKey: key.privateKey, createdSec: 100, expiresSec: 130 }));
+    if (!requestStyle.ok) throw new Error('parse');
+    expect(verifyCounterSignature({ ...base, auth: requestStyle.value })).toBe('invalid');
   });
 });

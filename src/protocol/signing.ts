@@ -295,3 +295,58 @@ export function signedHeaders(body: string, key: SigningKey, createdSec: number,
   const authorization = signRequest({ body, digest, subscriberId: key.subscriberId, uniqueKeyId: key.uniqueKeyId, privateKey: key.privateKey, createdSec, expiresSec });
   return { authorization, 'content-type': 'application/json', digest: `${DIGEST_PREFIX}${digest}` };
 }
+
+/** The headers list of a Beckn 2.0 counter-signature (the receiver's signed receipt in an ACK/NACK body). */
+export const COUNTER_SIGNED_HEADERS = '(created) (expires) digest (request-digest) (message-id)';
+
+/**
+ * The counter-signature signing string of Beckn 2.0: `(created)`, `(expires)`, the digest of the
+ * ACK/NACK body, the digest of the request it answers and that request's message id, LF-separated,
+ * no trailing newline. Digests are base64 without the `BLAKE-512=` prefix.
+ */
+export function counterSigningString(createdSec: number, expiresSec: number, ackDigest: string, requestDigest: string, messageId: string): string {
+  return `${signingString(createdSec, expiresSec, ackDigest)}\n(request-digest): ${DIGEST_PREFIX}${requestDigest}\n(message-id): ${messageId}`;
+}
+
+/** What `counterSign` needs. */
+export interface CounterSignInput {
+  /** The exact serialised ACK/NACK body without its `signature` member. */
+  readonly ackBody: string;
+  /** Digest of the request body answered (base64, no prefix). */
+  readonly requestDigest: string;
+  /** Message id of the request answered; empty when the request could not be read. */
+  readonly messageId: string;
+  readonly key: SigningKey;
+  readonly createdSec: number;
+  readonly expiresSec: number;
+}
+
+/**
+ * The receiver's counter-signature for an ACK/NACK body, in the `Signature keyId=…` format with
+ * headers `(created) (expires) digest (request-digest) (message-id)`. The digest covers the body as
+ * serialised without its `signature` member, which is then added to it.
+ */
+export function counterSign(input: CounterSignInput): string {
+  checkUnixSeconds('createdSec', input.createdSec);
+  checkUnixSeconds('expiresSec', input.expiresSec);
+  const text = counterSigningString(input.createdSec, input.expiresSec, digestOf(input.ackBody), input.requestDigest, input.messageId);
+  const signature = sign(null, Buffer.from(text, 'utf8'), input.key.privateKey).toString('base64');
+  return (
+    `Signature keyId="${input.key.subscriberId}|${input.key.uniqueKeyId}|${SIGNATURE_ALGORITHM}",algorithm="${SIGNATURE_ALGORITHM}",` +
+    `created="${input.createdSec}",expires="${input.expiresSec}",headers="${COUNTER_SIGNED_HEADERS}",signature="${signature}"`
+  );
+}
+
+/**
+ * Verifies a counter-signature (already parsed with `parseAuthorization`) over an ACK/NACK body
+ * serialised without its `signature` member, for the request digest and message id it answers.
+ */
+export function verifyCounterSignature(input: { readonly ackBody: string; readonly requestDigest: string; readonly messageId: string; readonly auth: AuthorizationFields; readonly publicKey: KeyObject }): SignatureCheck {
+  if (input.auth.headers !== COUNTER_SIGNED_HEADERS) return 'invalid';
+  const text = counterSigningString(input.auth.createdSec, input.auth.expiresSec, digestOf(input.ackBody), input.requestDigest, input.messageId);
+  try {
+    return verify(null, Buffer.from(text, 'utf8'), input.publicKey, input.auth.signatureBytes) ? 'valid' : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}

@@ -8,7 +8,7 @@ import { callerIdOf, contextReaderOf, recipientIdOf, type AcceptedMessage, type 
 import { generateRegistry, indexRegistry } from '../registry.js';
 import { signedHeaders } from '../signing.js';
 import { createMemoryTrace, verifyWireTrace } from '../trace.js';
-import { validateMessage } from '../validate.js';
+import { validateAck, validateMessage } from '../validate.js';
 import { createBus } from './bus.js';
 import { createHttpClient } from './http/client.js';
 import { createHttpNode } from './http/server.js';
@@ -93,7 +93,7 @@ describe.each(PROFILE_IDS)('transports with the %s profile', (profileId) => {
     expect(results).toEqual(['SCH_SCHEMA_VALIDATION_FAILED']);
   });
 
-  it('completes the pay-as-clear transaction over HTTP between signed nodes', async () => {
+  it('completes the pay-as-clear transaction over HTTP between signed nodes, every ACK counter-signed where the profile asks for it', async () => {
     const s = setup(profileId, payAsClearTransaction);
     let now = 0;
     const clock = (): number => now;
@@ -105,15 +105,17 @@ describe.each(PROFILE_IDS)('transports with the %s profile', (profileId) => {
       validator: s.validator,
       contextReader: s.contextReader,
       ackBuilder: s.ackBuilder,
+      keys: s.keys,
       clock,
       pathPrefix: profileId === 'deg-order-draft' ? '/beckn' : '',
     });
-    const client = createHttpClient({ keys: s.keys, validator: s.validator, contextReader: s.contextReader, ackBuilder: s.ackBuilder, clock, endpointPath });
+    const client = createHttpClient({ keys: s.keys, validator: s.validator, contextReader: s.contextReader, ackBuilder: s.ackBuilder, clock, endpointPath, receiptRegistry: indexRegistry(s.registry) });
     try {
       for (const r of s.routed) {
         now = r.atMs;
         const res = await client.send({ uri: node.uriOf(r.to), fromId: r.from, wire: r.wire });
         expect(res.status, JSON.stringify(res)).toBe('ACK');
+        expect(validateAck(res.body, profileId)).toEqual([]);
       }
       await new Promise((r) => setTimeout(r, 20));
       expect(got).toEqual(s.routed.map((r) => `${r.to}:${r.action}`));

@@ -9,8 +9,11 @@ import {
   type MessageValidator,
   type Refusal,
   type RefusalReason,
+  type WireContext,
+  recipientIdOf,
 } from '../../receiver.js';
-import { signedHeaders, type SignedHeaders, type SigningKey } from '../../signing.js';
+import { keyUsability, type RegistryIndex } from '../../registry.js';
+import { digestOf, parseAuthorization, signedHeaders, verifyCounterSignature, type SignedHeaders, type SigningKey } from '../../signing.js';
 import type { RemoteEndpoint } from '../bus.js';
 import type { AckBuilder } from '../../ack.js';
 
@@ -38,6 +41,12 @@ export interface HttpClientOptions {
   readonly defaultTimeoutMs?: number;
   /** Path of an action's endpoint under the subscriber URI (the profile's); default `/{action}`. */
   readonly endpointPath?: (wireAction: string) => string;
+  /**
+   * When given, answers in the Beckn 2.0 shape must carry the addressee's counter-signature over
+   * the answer, this request's digest and message id, by a key usable now; otherwise the answer
+   * becomes a `receipt-invalid` NACK (the message may have been accepted, but not provably).
+   */
+  readonly receiptRegistry?: RegistryIndex;
 }
 
 /** A signed POST as it leaves. */
@@ -105,6 +114,33 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
   const localNack = (wire: unknown, f: Refusal): AckOrNack => nackOf(wire, f, options.ackBuilder);
 
+  /** Checks the counter-signature of a Beckn 2.0 answer; see `receiptRegistry`. */
+  const checkReceipt = (answer: AckOrNack, requestBody: string, registry: RegistryIndex): AckOrNack => {
+    const body = answer.body;
+    if (!isRecord(body) || !('status' in body)) return answer;
+    let context: WireContext | undefined;
+    try {
+      const c = options.contextReader(JSON.parse(requestBody));
+      context = c.ok ? c.value : undefined;
+    } catch {
+      context = undefined;
+    }
+    const invalid = (why: string): AckOrNack => localNack(undefined, refusal('receipt-invalid', `the ${answer.status} cannot be trusted: ${why}`));
+    const signature = body['signature'];
+    if (typeof signature !== 'string') return invalid('it carries no counter-signature');
+    const auth = parseAuthorization(signature, 'signature');
+    if (!auth.ok) return invalid(`malformed counter-signature (${auth.errors.map((d) => d.message).join('; ')})`);
+    const expected = context === undefined ? undefined : recipientIdOf(context);
+    if (expected !== undefined && auth.value.subscriberId !== expected) return invalid(`counter-signed by ${auth.value.subscriberId}, not the addressee ${expected}`);
+    const found = registry.lookup(auth.value.subscriberId, auth.value.uniqueKeyId);
+    if (found.kind !== 'found') return invalid(`key ${auth.value.uniqueKeyId} of ${auth.value.subscriberId} is not in the registry`);
+    const nowSec = Math.floor(clock() / 1000);
+    if (!found.entries.some((e) => keyUsability(e, nowSec).kind === 'usable')) return invalid(`key ${auth.value.uniqueKeyId} of ${auth.value.subscriberId} may not sign now`);
+    const { signature: _s, ...unsigned } = body;
+    const check = verifyCounterSignature({ ackBody: JSON.stringify(unsigned), requestDigest: digestOf(requestBody), messageId: context?.messageId ?? '', auth: auth.value, publicKey: found.publicKey });
+    return check === 'valid' ? answer : invalid('the counter-signature does not verify over this answer and request');
+  };
+
   const post = (raw: RawPost): Promise<AckOrNack> => {
     let url: URL;
     try {
@@ -126,7 +162,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => done(readAckResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+          res.on('end', () => {
+            const answer = readAckResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+            done(options.receiptRegistry === undefined ? answer : checkReceipt(answer, raw.body, options.receiptRegistry));
+          });
           res.on('error', (e) => done(localNack(undefined, refusal('unreachable', `response from ${raw.url} failed: ${e.message}`))));
         },
       );

@@ -306,3 +306,36 @@ describe('graceful shutdown', () => {
     client.close();
   });
 });
+
+describe('counter-signed answers (Beckn 2.0 receipts)', () => {
+  it('a node holding its key counter-signs ACKs and NACKs; a client checking receipts accepts them', async () => {
+    const node = await createHttpNode({ endpoints: new Map([['bpp.mca', () => undefined]]), registry: indexRegistry(registry), keys: new Map([['bpp.mca', key('bpp.mca')]]), ...profile, clock: simClock });
+    const client = createHttpClient({ keys, ...profile, clock: simClock, receiptRegistry: indexRegistry(registry) });
+    try {
+      const ok = await client.send({ uri: node.url, fromId: 'bap.prosumer-1', wire: init(1) });
+      expect(ok.status).toBe('ACK');
+      expect((ok.body as { signature: string }).signature).toMatch(/^Signature keyId="bpp\.mca\|[^|]+\|ed25519",.*headers="\(created\) \(expires\) digest \(request-digest\) \(message-id\)"/);
+      const replay = await client.send({ uri: node.url, fromId: 'bap.prosumer-1', wire: init(1) });
+      expect(replay.status === 'NACK' && replay.refusal.reason).toBe('replay');
+    } finally {
+      client.close();
+      await node.close();
+    }
+  });
+
+  it('a client checking receipts refuses an unsigned answer and one counter-signed by someone else', async () => {
+    const unsigned = await createHttpNode({ endpoints: new Map([['bpp.mca', () => undefined]]), registry: indexRegistry(registry), ...profile, clock: simClock });
+    const impostor = await createHttpNode({ endpoints: new Map([['bpp.mca', () => undefined]]), registry: indexRegistry(registry), keys: new Map([['bpp.mca', key('bpp.utility')]]), ...profile, clock: simClock });
+    const client = createHttpClient({ keys, ...profile, clock: simClock, receiptRegistry: indexRegistry(registry) });
+    try {
+      const a = await client.send({ uri: unsigned.url, fromId: 'bap.prosumer-1', wire: init(2) });
+      expect(a.status === 'NACK' && a.refusal).toMatchObject({ reason: 'receipt-invalid', code: 'AUT_SIGNATURE_INVALID' });
+      const b = await client.send({ uri: impostor.url, fromId: 'bap.prosumer-1', wire: init(3) });
+      expect(b.status === 'NACK' && b.refusal.message).toContain('not the addressee bpp.mca');
+    } finally {
+      client.close();
+      await unsigned.close();
+      await impostor.close();
+    }
+  });
+});

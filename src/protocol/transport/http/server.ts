@@ -13,17 +13,19 @@ import {
   type ReplayCache,
 } from '../../receiver.js';
 import type { RegistryIndex } from '../../registry.js';
+import { counterSign, digestOf, type SigningKey } from '../../signing.js';
 import type { TraceSink } from '../../trace.js';
 import { checkHttpLimits, claimedSubscriber, createRateLimiter, DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
-import type { AckBuilder } from '../../ack.js';
+import { withCounterSignature, type AckBuilder } from '../../ack.js';
 
 /**
  * A Beckn HTTP node: one or more subscribers (BAPs, BPPs) served by one `node:http` server.
  * `POST /{action}` (or `POST /{subscriberId}/{action}` when the node hosts several) runs the
  * shared receive pipeline and answers ACK/NACK synchronously with Beckn's HTTP statuses (200,
  * 400, 401, 413, 429); accepted messages are handed to the subscriber's handler after the answer
- * is sent, and the handler calls back (`on_*`) with an HTTP client. `GET /health` reports the
- * node's state. `close()` shuts down gracefully: no new connections, in-flight requests and
+ * is sent, and the handler calls back (`on_*`) with an HTTP client. With the hosted subscribers'
+ * keys, answers in the Beckn 2.0 shape carry the receiver's counter-signature (over the answer,
+ * the request digest and message id). `GET /health` reports the node's state. `close()` shuts down gracefully: no new connections, in-flight requests and
  * handlers finish, then connections close.
  */
 
@@ -35,6 +37,8 @@ export interface HttpNodeOptions {
   /** Subscribers served by this node and their handlers. */
   readonly endpoints: ReadonlyMap<string, NodeHandler>;
   readonly registry: RegistryIndex;
+  /** Private keys of hosted subscribers: their ACK/NACK bodies (Beckn 2.0 shape) carry a counter-signature. */
+  readonly keys?: ReadonlyMap<string, SigningKey>;
   readonly validator: MessageValidator;
   readonly contextReader: ContextReader;
   readonly ackBuilder: AckBuilder;
@@ -74,6 +78,9 @@ export interface HttpNode {
   close(): Promise<void>;
 }
 
+/** How long a counter-signature stays valid, seconds. */
+const COUNTER_SIGNATURE_VALIDITY_SEC = 30;
+
 const ACTION = /^[a-z][a-z_]*(?:\/[a-z][a-z_]*)?$/;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
@@ -104,13 +111,34 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
     if (stats.inFlight === 0 && pending.size === 0) drained?.();
   };
 
+  /** Adds the receiver's Beckn 2.0 counter-signature to an ACK/NACK body of that shape, when the node holds the receiver's key. */
+  const counterSigned = (body: unknown, to: string | undefined, requestBody: string, messageId: string, nowMs: number): unknown => {
+    const key = to === undefined ? undefined : options.keys?.get(to);
+    if (key === undefined || typeof body !== 'object' || body === null || !('status' in body)) return body;
+    const { signature: _old, ...unsigned } = body as Record<string, unknown>;
+    const createdSec = Math.floor(nowMs / 1000);
+    const signature = counterSign({ ackBody: JSON.stringify(unsigned), requestDigest: digestOf(requestBody), messageId, key, createdSec, expiresSec: createdSec + COUNTER_SIGNATURE_VALIDITY_SEC });
+    return withCounterSignature(unsigned, signature);
+  };
+
+  /** The message id and action of a refused body, when it can be read at all. */
+  const idsOf = (body: string): { messageId: string; action: string } | undefined => {
+    try {
+      const ctx = options.contextReader(JSON.parse(body));
+      return ctx.ok ? { messageId: ctx.value.messageId, action: ctx.value.action } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   const refuseEarly = (res: ServerResponse, reason: Parameters<typeof refusal>[0], message: string, close = false): void => {
     const r = nackOf(undefined, refusal(reason, message), options.ackBuilder);
     stats.nacked++;
-    sendJson(res, r.httpStatus, r.body, close);
+    sendJson(res, r.httpStatus, counterSigned(r.body, single, '', '', clock()), close);
   };
 
-  const answer = (res: ServerResponse, response: AckOrNack, from: string, to: string, atMs: number, messageId: string, action: string): void => {
+  const answer = (res: ServerResponse, response: AckOrNack, from: string, to: string, atMs: number, requestBody: string, ids: { messageId: string; action: string }): void => {
+    const { messageId, action } = ids;
     if (response.status === 'ACK') {
       stats.acked++;
       options.trace?.ack({ messageId, action, from, to, atMs, ack: 'ACK' });
@@ -119,7 +147,7 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
       const f = response.refusal;
       options.trace?.ack({ messageId, action, from, to, atMs, ack: 'NACK', error: f.path === undefined ? { code: f.code, reason: f.reason, message: f.message } : { code: f.code, reason: f.reason, message: f.message, path: f.path } });
     }
-    sendJson(res, response.httpStatus, response.body);
+    sendJson(res, response.httpStatus, counterSigned(response.body, to === '' ? single : to, requestBody, messageId, atMs));
   };
 
   const runHandler = (handler: NodeHandler, message: AcceptedMessage, nowMs: number): void => {
@@ -162,10 +190,11 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
     const accepted = out.accepted;
     const from = accepted?.signer.subscriberId ?? claimedSubscriber(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined);
     if (accepted !== null && to === undefined) {
-      answer(res, nackOf(accepted.wire, refusal('no-endpoint', 'the message names no recipient hosted by this node'), options.ackBuilder), from, '', nowMs, accepted.context.messageId, accepted.context.action);
+      answer(res, nackOf(accepted.wire, refusal('no-endpoint', 'the message names no recipient hosted by this node'), options.ackBuilder), from, '', nowMs, body, accepted.context);
       return;
     }
-    answer(res, out.response, from, to ?? '', nowMs, accepted?.context.messageId ?? '', accepted?.context.action ?? action);
+    const ids = accepted !== null ? accepted.context : (idsOf(body) ?? { messageId: '', action });
+    answer(res, out.response, from, to ?? '', nowMs, body, ids);
     if (accepted !== null && to !== undefined) {
       options.trace?.delivered({ headers: pickHeaders(req), body, to });
       runHandler(options.endpoints.get(to) as NodeHandler, accepted, nowMs);

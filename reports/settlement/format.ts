@@ -39,11 +39,14 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
+function byText(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Orders settlement lines by interval, then contract id, then flow id (byte order). */
 export function compareLines(
   a: { readonly period: { readonly index: number; readonly start: string }; readonly contractId: string; readonly flowId: string },
   b: { readonly period: { readonly index: number; readonly start: string }; readonly contractId: string; readonly flowId: string },
 ): number {
-  const byText = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   return a.period.index - b.period.index || byText(a.period.start, b.period.start) || byText(a.contractId, b.contractId) || byText(a.flowId, b.flowId);
 }

@@ -1,7 +1,7 @@
 import { fail, ok, type Diagnostic, type Result } from '../diagnostics.js';
 import { lineAmountMinor } from '../settlement/money.js';
 import type { SettlementLine, SettlementPeriod } from '../settlement/types.js';
-import { parseTimestampMs, type CompiledContract } from './form.js';
+import { parseTimestampMs, type CompiledContract, type SlotSource } from './form.js';
 import { formatFormulaError, FormulaRuntimeError } from './formula/index.js';
 import type { RoleName } from './model.js';
 
@@ -45,6 +45,77 @@ function periodTimes(period: SettlementPeriod): { startMs: number; endMs: number
   return t;
 }
 
+/** Everything about a compiled contract that does not change from period to period. */
+interface Prepared {
+  /** Problems that make every period fail: not ACTIVE, an unfilled role, a self-payment. */
+  readonly staticErrors: readonly Diagnostic[];
+  readonly validityMs: { readonly start: number; readonly end: number } | undefined;
+  /** Declared role inputs by role, for checking overrides. */
+  readonly declared: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  readonly stateNames: readonly string[];
+}
+
+/** Memo of `prepare`, keyed by the compiled contract object (compiled contracts are immutable). */
+const preparedOf = new WeakMap<CompiledContract, Prepared>();
+
+function diag(id: string, code: string, path: string, message: string): Diagnostic {
+  return { code, path, message: `contract ${id}, ${message}` };
+}
+
+function prepare(compiled: CompiledContract): Prepared {
+  const hit = preparedOf.get(compiled);
+  if (hit !== undefined) return hit;
+  const c = compiled.contract;
+  const id = c.contractId;
+  const staticErrors: Diagnostic[] = [];
+  if (c.status !== 'ACTIVE') staticErrors.push(diag(id, 'settlement.status', 'status', `is ${c.status}; only ACTIVE contracts are evaluated`));
+  for (const f of compiled.flows) {
+    const path = `revenueFlows.flows[${f.index}]`;
+    for (const role of [f.flow.from, f.flow.to]) {
+      if (!compiled.parties.has(role)) staticErrors.push(diag(id, 'settlement.unfilled', path, `flow ${f.flow.flowId}: role ${role} is not filled`));
+    }
+    const payer = compiled.parties.get(f.flow.from);
+    if (payer !== undefined && payer === compiled.parties.get(f.flow.to)) {
+      staticErrors.push(diag(id, 'settlement.self-payment', path, `flow ${f.flow.flowId}: roles ${f.flow.from} and ${f.flow.to} are both filled by ${payer}, who cannot pay itself`));
+    }
+  }
+  const declared = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const r of c.roles) if (!declared.has(r.role)) declared.set(r.role, r.roleInputs ?? {});
+  const prepared: Prepared = {
+    staticErrors,
+    validityMs: c.validity === undefined ? undefined : { start: parseTimestampMs(c.validity.start), end: parseTimestampMs(c.validity.end) },
+    declared,
+    stateNames: (c.state ?? []).map((v) => v.name),
+  };
+  preparedOf.set(compiled, prepared);
+  return prepared;
+}
+
+/** Checks per-period role input overrides against the declarations. */
+function checkOverrides(id: string, prepared: Prepared, overrides: NonNullable<PeriodInputs['roleInputs']>, errors: Diagnostic[]): void {
+  for (const role in overrides) {
+    const values = overrides[role as RoleName];
+    const declared = prepared.declared.get(role) ?? {};
+    for (const name in values) {
+      const v = values[name];
+      const path = `roleInputs.${role}.${name}`;
+      if (!Object.hasOwn(declared, name)) {
+        errors.push(diag(id, 'settlement.input', path, `override of roles.${role}.${name}, which the contract does not declare`));
+        continue;
+      }
+      const wantBoolean = typeof declared[name] === 'boolean';
+      if (wantBoolean ? typeof v !== 'boolean' : typeof v !== 'number') {
+        errors.push(diag(id, 'settlement.input', path, `override of roles.${role}.${name} must be a ${wantBoolean ? 'boolean' : 'number'}`));
+      }
+    }
+  }
+}
+
+function runtimeDiag(id: string, path: string, owner: string, part: string, e: unknown): Diagnostic {
+  if (!(e instanceof FormulaRuntimeError)) throw e;
+  return diag(id, 'settlement.evaluation', path, `${owner}: ${formatFormulaError({ code: 'formula.runtime', offset: e.offset, message: e.message })} in the ${part}`);
+}
+
 /**
  * Evaluates one period of an ACTIVE contract: fills every reference from the contract, the inputs
  * and the state; evaluates each flow's condition, quantity and rate; turns each into a ledger line
@@ -60,133 +131,90 @@ export function evaluatePeriod(
 ): Result<PeriodEvaluation> {
   const c = compiled.contract;
   const id = c.contractId;
-  const errors: Diagnostic[] = [];
-  const err = (code: string, path: string, message: string): void => {
-    errors.push({ code, path, message: `contract ${id}, ${message}` });
-  };
+  const prepared = prepare(compiled);
+  const errors: Diagnostic[] = [...prepared.staticErrors];
 
-  if (c.status !== 'ACTIVE') err('settlement.status', 'status', `is ${c.status}; only ACTIVE contracts are evaluated`);
-  for (const f of compiled.flows) {
-    for (const role of [f.flow.from, f.flow.to]) {
-      if (!compiled.parties.has(role)) err('settlement.unfilled', `revenueFlows.flows[${f.index}]`, `flow ${f.flow.flowId}: role ${role} is not filled`);
-    }
-    const payer = compiled.parties.get(f.flow.from);
-    if (payer !== undefined && payer === compiled.parties.get(f.flow.to)) {
-      err('settlement.self-payment', `revenueFlows.flows[${f.index}]`, `flow ${f.flow.flowId}: roles ${f.flow.from} and ${f.flow.to} are both filled by ${payer}, who cannot pay itself`);
-    }
-  }
   const { startMs, endMs } = periodTimes(period);
   if (Number.isNaN(startMs) || Number.isNaN(endMs) || !(endMs > startMs)) {
-    err('settlement.period', 'period', `period ${period.start} – ${period.end} is not a pair of increasing RFC 3339 timestamps`);
-  } else if (c.validity !== undefined) {
-    const vs = parseTimestampMs(c.validity.start);
-    const ve = parseTimestampMs(c.validity.end);
-    if (startMs < vs || endMs > ve) err('settlement.period', 'period', `period ${period.start} – ${period.end} lies outside the validity ${c.validity.start} – ${c.validity.end}`);
+    errors.push(diag(id, 'settlement.period', 'period', `period ${period.start} – ${period.end} is not a pair of increasing RFC 3339 timestamps`));
+  } else if (prepared.validityMs !== undefined && (startMs < prepared.validityMs.start || endMs > prepared.validityMs.end)) {
+    errors.push(diag(id, 'settlement.period', 'period', `period ${period.start} – ${period.end} lies outside the validity ${c.validity?.start ?? ''} – ${c.validity?.end ?? ''}`));
   }
-  if (!Number.isInteger(period.index) || period.index < 0) err('settlement.period', 'period.index', `period index ${period.index} is not a non-negative integer`);
+  if (!Number.isInteger(period.index) || period.index < 0) errors.push(diag(id, 'settlement.period', 'period.index', `period index ${period.index} is not a non-negative integer`));
 
   const overrides = inputs.roleInputs;
-  if (overrides !== undefined) {
-    for (const [role, values] of Object.entries(overrides)) {
-      const declared = c.roles.find((r) => r.role === role)?.roleInputs ?? {};
-      for (const [name, v] of Object.entries(values ?? {})) {
-        if (!Object.hasOwn(declared, name)) {
-          err('settlement.input', `roleInputs.${role}.${name}`, `override of roles.${role}.${name}, which the contract does not declare`);
-          continue;
-        }
-        const d = declared[name];
-        const wantBoolean = typeof d === 'boolean';
-        if (wantBoolean ? typeof v !== 'boolean' : typeof v !== 'number') {
-          err('settlement.input', `roleInputs.${role}.${name}`, `override of roles.${role}.${name} must be a ${wantBoolean ? 'boolean' : 'number'}`);
-        }
-      }
-    }
-  }
-  for (const v of c.state ?? []) {
-    if (typeof state[v.name] !== 'number') err('settlement.state', `state.${v.name}`, `state ${v.name} has no value`);
+  if (overrides !== undefined) checkOverrides(id, prepared, overrides, errors);
+  for (const name of prepared.stateNames) {
+    if (typeof state[name] !== 'number') errors.push(diag(id, 'settlement.state', `state.${name}`, `state ${name} has no value`));
   }
 
-  const env = new Float64Array(compiled.slots.length);
-  compiled.slots.forEach((s, i) => {
+  const slots = compiled.slots;
+  const env = new Float64Array(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i] as SlotSource;
     let v: number | boolean | undefined;
     switch (s.kind) {
-      case 'role': {
-        const o = overrides?.[s.role]?.[s.input];
-        v = o ?? s.declared ?? undefined;
-        if (v === undefined) {
-          err('settlement.missing-input', s.text, `${s.text} has no value: the contract leaves it open and no override was given`);
-          return;
-        }
+      case 'role':
+        v = overrides?.[s.role]?.[s.input] ?? s.declared ?? undefined;
+        if (v === undefined) errors.push(diag(id, 'settlement.missing-input', s.text, `${s.text} has no value: the contract leaves it open and no override was given`));
         break;
-      }
       case 'param':
         v = s.value;
         break;
       case 'signal':
         v = inputs.signals?.[s.signalId];
-        if (v === undefined) {
-          err('settlement.missing-input', s.text, `no value for signal ${s.signalId}`);
-          return;
-        }
+        if (v === undefined) errors.push(diag(id, 'settlement.missing-input', s.text, `no value for signal ${s.signalId}`));
         break;
       case 'telemetry':
         v = inputs.telemetry?.[s.sourceId]?.[s.field];
-        if (v === undefined) {
-          err('settlement.missing-input', s.text, `no value for telemetry ${s.sourceId}.${s.field}`);
-          return;
-        }
+        if (v === undefined) errors.push(diag(id, 'settlement.missing-input', s.text, `no value for telemetry ${s.sourceId}.${s.field}`));
         break;
       case 'state':
         v = state[s.name];
-        if (v === undefined) return;
         break;
       case 'period':
-        switch (s.field) {
-          case 'hours':
-            v = (endMs - startMs) / HOUR_MS;
-            break;
-          case 'index':
-            v = period.index;
-            break;
-          case 'hourOfDay':
-            v = (((startMs % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
-            break;
-          case 'dayOfWeek':
-            v = (((Math.floor(startMs / DAY_MS) + 4) % 7) + 7) % 7;
-            break;
-        }
+        v =
+          s.field === 'hours'
+            ? (endMs - startMs) / HOUR_MS
+            : s.field === 'index'
+              ? period.index
+              : s.field === 'hourOfDay'
+                ? (((startMs % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS
+                : (((Math.floor(startMs / DAY_MS) + 4) % 7) + 7) % 7;
         break;
     }
+    if (v === undefined) continue;
     if (typeof v === 'boolean') env[i] = v ? 1 : 0;
     else if (typeof v === 'number' && Number.isFinite(v)) env[i] = v;
-    else err('settlement.input', s.text, `${s.text} is ${String(v)}, not a finite number`);
-  });
+    else errors.push(diag(id, 'settlement.input', s.text, `${s.text} is ${String(v)}, not a finite number`));
+  }
   if (errors.length > 0) return fail(errors);
 
   const lines: SettlementLine[] = [];
   const currency = c.currency;
-  const guarded = <T>(owner: string, path: string, part: string, run: () => T): T | undefined => {
-    try {
-      return run();
-    } catch (e) {
-      if (!(e instanceof FormulaRuntimeError)) throw e;
-      err('settlement.evaluation', path, `${owner}: ${formatFormulaError({ code: 'formula.runtime', offset: e.offset, message: e.message })} in the ${part}`);
-      return undefined;
-    }
-  };
   for (const f of compiled.flows) {
-    const owner = `flow ${f.flow.flowId}`;
-    const path = `revenueFlows.flows[${f.index}]`;
-    const cond = f.conditionFn;
-    if (cond !== undefined) {
-      const holds = guarded(owner, path, 'condition', () => cond(env));
-      if (holds !== true) continue;
+    let q: number;
+    let r: number;
+    try {
+      if (f.conditionFn !== undefined && !f.conditionFn(env)) continue;
+    } catch (e) {
+      errors.push(runtimeDiag(id, `revenueFlows.flows[${f.index}]`, `flow ${f.flow.flowId}`, 'condition', e));
+      continue;
     }
-    const q = guarded(owner, path, 'quantity', () => f.quantityFn(env));
-    const r = guarded(owner, path, 'rate', () => f.rateFn(env));
-    if (q === undefined || r === undefined) continue;
+    try {
+      q = f.quantityFn(env);
+    } catch (e) {
+      errors.push(runtimeDiag(id, `revenueFlows.flows[${f.index}]`, `flow ${f.flow.flowId}`, 'quantity', e));
+      continue;
+    }
+    try {
+      r = f.rateFn(env);
+    } catch (e) {
+      errors.push(runtimeDiag(id, `revenueFlows.flows[${f.index}]`, `flow ${f.flow.flowId}`, 'rate', e));
+      continue;
+    }
     if (!Number.isFinite(q) || !Number.isFinite(r)) {
-      err('settlement.non-finite', path, `${owner}: quantity ${q} × rate ${r} is not finite`);
+      errors.push(diag(id, 'settlement.non-finite', `revenueFlows.flows[${f.index}]`, `flow ${f.flow.flowId}: quantity ${q} × rate ${r} is not finite`));
       continue;
     }
     const reversed = q !== 0 && r !== 0 && q < 0 !== r < 0;
@@ -215,11 +243,16 @@ export function evaluatePeriod(
   }
   const nextState: Record<string, number> = {};
   for (const u of compiled.stateUpdates) {
-    const owner = `state ${u.variable.name}`;
-    const v = guarded(owner, `state.${u.variable.name}`, 'update', () => u.updateFn(env));
-    if (v === undefined) continue;
-    if (!Number.isFinite(v)) err('settlement.non-finite', `state.${u.variable.name}`, `${owner}: the update gives ${v}`);
-    nextState[u.variable.name] = v;
+    const name = u.variable.name;
+    let v: number;
+    try {
+      v = u.updateFn(env);
+    } catch (e) {
+      errors.push(runtimeDiag(id, `state.${name}`, `state ${name}`, 'update', e));
+      continue;
+    }
+    if (!Number.isFinite(v)) errors.push(diag(id, 'settlement.non-finite', `state.${name}`, `state ${name}: the update gives ${v}`));
+    nextState[name] = v;
   }
   if (errors.length > 0) return fail(errors);
   return ok({ lines, nextState });

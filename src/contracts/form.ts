@@ -91,53 +91,74 @@ function listNames(names: Iterable<string>): string {
 }
 
 /** Resolves references against the declarations of one contract. */
-function contractResolver(contract: EnergyContract): (ref: ReferenceNode) => ResolvedReference {
-  const roles = new Map<string, ContractRole>();
-  for (const r of contract.roles) if (!roles.has(r.role)) roles.set(r.role, r);
-  const signals = new Set((contract.inputSignals ?? []).map((s) => s.signalId));
-  const telemetry = new Map((contract.telemetrySources ?? []).map((t) => [t.sourceId, new Set(t.fields)] as const));
-  const state = new Set((contract.state ?? []).map((s) => s.name));
-  const params = contract.inputParameters ?? {};
-  return (ref) => {
-    const text = referenceText(ref);
-    const unknown = (why: string): ResolvedReference => ({ ok: false, message: `unknown reference ${text} (${why})` });
+class ContractResolver {
+  private readonly roles = new Map<string, ContractRole>();
+  private readonly signals: ReadonlySet<string>;
+  private readonly telemetry: ReadonlyMap<string, ReadonlySet<string>>;
+  private readonly state: ReadonlySet<string>;
+  private readonly params: Readonly<Record<string, unknown>>;
+  /** References that resolved, by canonical text. */
+  readonly resolved = new Map<string, ReferenceNode>();
+
+  constructor(contract: EnergyContract) {
+    for (const r of contract.roles) if (!this.roles.has(r.role)) this.roles.set(r.role, r);
+    this.signals = new Set((contract.inputSignals ?? []).map((s) => s.signalId));
+    this.telemetry = new Map((contract.telemetrySources ?? []).map((t) => [t.sourceId, new Set(t.fields)] as const));
+    this.state = new Set((contract.state ?? []).map((s) => s.name));
+    this.params = contract.inputParameters ?? {};
+  }
+
+  readonly resolve = (ref: ReferenceNode): ResolvedReference => {
+    const r = this.lookup(ref);
+    if (r.ok) this.resolved.set(referenceText(ref), ref);
+    return r;
+  };
+
+  private lookup(ref: ReferenceNode): ResolvedReference {
     const [a, b] = ref.path;
     switch (ref.root) {
       case 'roles': {
-        if (ref.path.length !== 2 || a === undefined || b === undefined) return unknown('expected roles.<ROLE>.<input>');
-        const role = roles.get(a);
-        if (role === undefined) return unknown(`the contract has no ${a} role; it has ${listNames(roles.keys())}`);
+        if (ref.path.length !== 2 || a === undefined || b === undefined) return unknown(ref, 'expected roles.<ROLE>.<input>');
+        const role = this.roles.get(a);
+        if (role === undefined) return unknown(ref, `the contract has no ${a} role; it has ${listNames(this.roles.keys())}`);
         const inputs = role.roleInputs ?? {};
-        if (!Object.hasOwn(inputs, b)) return unknown(`role ${a} declares no input ${b}; it declares ${listNames(Object.keys(inputs))}`);
+        if (!Object.hasOwn(inputs, b)) return unknown(ref, `role ${a} declares no input ${b}; it declares ${listNames(Object.keys(inputs))}`);
         const v = inputs[b];
-        if (v === null || typeof v === 'number') return { ok: true, type: 'number' };
-        if (typeof v === 'boolean') return { ok: true, type: 'boolean' };
-        return { ok: false, message: `${text} is ${typeof v === 'string' ? 'text' : 'an object'}; formulas can read only numbers and booleans` };
+        if (v === null || typeof v === 'number') return NUMBER;
+        if (typeof v === 'boolean') return BOOLEAN;
+        return { ok: false, message: `${referenceText(ref)} is ${typeof v === 'string' ? 'text' : 'an object'}; formulas can read only numbers and booleans` };
       }
       case 'params':
-        if (ref.path.length !== 1 || a === undefined) return unknown('expected params.<name>');
-        if (!Object.hasOwn(params, a)) return unknown(`no input parameter ${a}; the contract has ${listNames(Object.keys(params))}`);
-        return { ok: true, type: 'number' };
+        if (ref.path.length !== 1 || a === undefined) return unknown(ref, 'expected params.<name>');
+        if (!Object.hasOwn(this.params, a)) return unknown(ref, `no input parameter ${a}; the contract has ${listNames(Object.keys(this.params))}`);
+        return NUMBER;
       case 'signals':
-        if (ref.path.length !== 1 || a === undefined) return unknown('expected signals.<id> or signals["id"]');
-        if (!signals.has(a)) return unknown(`no input signal ${a}; the contract has ${listNames(signals)}`);
-        return { ok: true, type: 'number' };
+        if (ref.path.length !== 1 || a === undefined) return unknown(ref, 'expected signals.<id> or signals["id"]');
+        if (!this.signals.has(a)) return unknown(ref, `no input signal ${a}; the contract has ${listNames(this.signals)}`);
+        return NUMBER;
       case 'telemetry': {
-        if (ref.path.length !== 2 || a === undefined || b === undefined) return unknown('expected telemetry.<sourceId>.<field>');
-        const fields = telemetry.get(a);
-        if (fields === undefined) return unknown(`no telemetry source ${a}; the contract has ${listNames(telemetry.keys())}`);
-        if (!fields.has(b)) return unknown(`telemetry source ${a} has no field ${b}; it has ${listNames(fields)}`);
-        return { ok: true, type: 'number' };
+        if (ref.path.length !== 2 || a === undefined || b === undefined) return unknown(ref, 'expected telemetry.<sourceId>.<field>');
+        const fields = this.telemetry.get(a);
+        if (fields === undefined) return unknown(ref, `no telemetry source ${a}; the contract has ${listNames(this.telemetry.keys())}`);
+        if (!fields.has(b)) return unknown(ref, `telemetry source ${a} has no field ${b}; it has ${listNames(fields)}`);
+        return NUMBER;
       }
       case 'state':
-        if (ref.path.length !== 1 || a === undefined) return unknown('expected state.<name>');
-        if (!state.has(a)) return unknown(`no state variable ${a}; the contract has ${listNames(state)}`);
-        return { ok: true, type: 'number' };
+        if (ref.path.length !== 1 || a === undefined) return unknown(ref, 'expected state.<name>');
+        if (!this.state.has(a)) return unknown(ref, `no state variable ${a}; the contract has ${listNames(this.state)}`);
+        return NUMBER;
       case 'period':
-        if (ref.path.length !== 1 || a === undefined || !PERIOD_SET.has(a)) return unknown(`the period has ${PERIOD_FIELDS.join(', ')}`);
-        return { ok: true, type: 'number' };
+        if (ref.path.length !== 1 || a === undefined || !PERIOD_SET.has(a)) return unknown(ref, `the period has ${PERIOD_FIELDS.join(', ')}`);
+        return NUMBER;
     }
-  };
+  }
+}
+
+const NUMBER: ResolvedReference = { ok: true, type: 'number' };
+const BOOLEAN: ResolvedReference = { ok: true, type: 'boolean' };
+
+function unknown(ref: ReferenceNode, why: string): ResolvedReference {
+  return { ok: false, message: `unknown reference ${referenceText(ref)} (${why})` };
 }
 
 /**
@@ -202,13 +223,8 @@ export function formContract(contract: EnergyContract): Result<CompiledContract>
     warnings.push({ code: 'contract.no-flows', path: 'revenueFlows.flows', message: `contract ${id} has no revenue flows; it will never produce a ledger line` });
   }
 
-  const resolveInContract = contractResolver(contract);
-  const refNodes = new Map<string, ReferenceNode>();
-  const resolve = (ref: ReferenceNode): ResolvedReference => {
-    const r = resolveInContract(ref);
-    if (r.ok) refNodes.set(referenceText(ref), ref);
-    return r;
-  };
+  const resolver = new ContractResolver(contract);
+  const refNodes = resolver.resolved;
   const slotIndex = new Map<string, number>();
   const slots: SlotSource[] = [];
   const roles = new Map<string, ContractRole>();
@@ -230,7 +246,7 @@ export function formContract(contract: EnergyContract): Result<CompiledContract>
       err('formula.missing', path, `${owner}: the ${part} formula is missing`);
       return undefined;
     }
-    const r = checkFormula(source, type, resolve);
+    const r = checkFormula(source, type, resolver.resolve);
     if ('errors' in r) {
       for (const e of r.errors) err(e.code, path, `${owner}: ${formatFormulaError(e)} in the ${part}`);
       return undefined;

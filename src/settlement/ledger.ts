@@ -62,8 +62,16 @@ interface Acc {
   lines: number;
 }
 
+/** One party's running totals, nested by currency (and kind, and payee) to avoid composite keys. */
+interface PartyBook {
+  readonly totals: Map<string, Acc>;
+  readonly kinds: Map<string, Map<string, Acc>>;
+  /** Money this party paid, by payee then currency. */
+  readonly paidTo: Map<string, Map<string, { amount: bigint; lines: number }>>;
+}
+
 interface ContractAcc {
-  currency: string;
+  readonly currency: string;
   lines: number;
   gross: bigint;
   /** Double-entry postings summed per party: −amount for the payer, +amount for the payee. */
@@ -73,15 +81,23 @@ interface ContractAcc {
 }
 
 const KIND_SET = new Set<string>(LEDGER_KINDS);
-const SEP = '\u0000';
 
-function bump(map: Map<string, Acc>, key: string): Acc {
+function accOf(map: Map<string, Acc>, key: string): Acc {
   let a = map.get(key);
   if (a === undefined) {
     a = { paid: 0n, received: 0n, lines: 0 };
     map.set(key, a);
   }
   return a;
+}
+
+function nested<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let m = map.get(key);
+  if (m === undefined) {
+    m = new Map();
+    map.set(key, m);
+  }
+  return m;
 }
 
 /** Memo of the last timestamp parsed: a batch usually shares one period. */
@@ -96,6 +112,10 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function lineProblem(errors: Diagnostic[], i: number, l: SettlementLine, code: string, message: string): void {
+  errors.push({ code, path: `lines[${i}]`, message: `contract ${l.contractId}, flow ${l.flowId}, period ${l.period.start}: ${message}` });
+}
+
 /**
  * The append-only, double-entry settlement ledger. Each posted line debits its payer and credits
  * its payee by the same integer amount, so money is conserved by construction; balances are kept
@@ -108,9 +128,7 @@ export class Ledger {
   private readonly retain: boolean;
   private readonly stored: SettlementLine[] = [];
   private count = 0;
-  private readonly party = new Map<string, Acc>();
-  private readonly kind = new Map<string, Acc>();
-  private readonly flows = new Map<string, { amount: bigint; lines: number }>();
+  private readonly books = new Map<string, PartyBook>();
   private readonly contracts = new Map<string, ContractAcc>();
 
   constructor(options: LedgerOptions = {}) {
@@ -141,75 +159,85 @@ export class Ledger {
   post(lines: readonly SettlementLine[]): Result<number> {
     const errors: Diagnostic[] = [];
     const pending = new Map<string, { currency: string; lastStartMs: number; flows: Set<string> }>();
-    const starts = lines.map((l) => startMsOf(l.period.start));
-    lines.forEach((l, i) => {
-      const path = `lines[${i}]`;
-      const e = (code: string, message: string): void => {
-        errors.push({ code, path, message: `contract ${l.contractId}, flow ${l.flowId}, period ${l.period.start}: ${message}` });
-      };
-      if (l.contractId === '') e('ledger.line', 'the line names no contract');
-      if (l.payer === '' || l.payee === '') e('ledger.line', 'payer and payee must be party ids');
-      if (l.payer === l.payee) e('ledger.line', `${l.payer} would pay itself`);
-      if (typeof l.amountMinor !== 'bigint' || l.amountMinor < 0n) e('ledger.line', `amount ${String(l.amountMinor)} is not a non-negative integer of minor units`);
-      if (currencyExponent(l.currency) === undefined) e('ledger.line', `unknown currency ${l.currency}`);
-      if (!KIND_SET.has(l.kind)) e('ledger.line', `unknown kind ${String(l.kind)}`);
+    const starts = new Float64Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i] as SettlementLine;
+      if (l.contractId === '') lineProblem(errors, i, l, 'ledger.line', 'the line names no contract');
+      if (l.payer === '' || l.payee === '') lineProblem(errors, i, l, 'ledger.line', 'payer and payee must be party ids');
+      if (l.payer === l.payee) lineProblem(errors, i, l, 'ledger.line', `${l.payer} would pay itself`);
+      if (typeof l.amountMinor !== 'bigint' || l.amountMinor < 0n) lineProblem(errors, i, l, 'ledger.line', `amount ${String(l.amountMinor)} is not a non-negative integer of minor units`);
+      if (currencyExponent(l.currency) === undefined) lineProblem(errors, i, l, 'ledger.line', `unknown currency ${l.currency}`);
+      if (!KIND_SET.has(l.kind)) lineProblem(errors, i, l, 'ledger.line', `unknown kind ${String(l.kind)}`);
       if (!(Number.isFinite(l.quantity) && l.quantity >= 0 && Number.isFinite(l.ratePerUnit) && l.ratePerUnit >= 0)) {
-        e('ledger.line', 'quantity and rate must be finite magnitudes (≥ 0)');
+        lineProblem(errors, i, l, 'ledger.line', 'quantity and rate must be finite magnitudes (≥ 0)');
       }
-      const startMs = starts[i] ?? Number.NaN;
+      const startMs = startMsOf(l.period.start);
+      starts[i] = startMs;
       if (Number.isNaN(startMs)) {
-        e('ledger.line', 'the period start is not a timestamp');
-        return;
+        lineProblem(errors, i, l, 'ledger.line', 'the period start is not a timestamp');
+        continue;
       }
-      const known = this.contracts.get(l.contractId);
       let p = pending.get(l.contractId);
       if (p === undefined) {
+        const known = this.contracts.get(l.contractId);
         p = known === undefined
           ? { currency: l.currency, lastStartMs: -Infinity, flows: new Set() }
           : { currency: known.currency, lastStartMs: known.lastStartMs, flows: new Set(known.flowsAtLast) };
         pending.set(l.contractId, p);
       }
-      if (l.currency !== p.currency) e('ledger.currency', `currency ${l.currency} differs from the contract's ${p.currency}`);
+      if (l.currency !== p.currency) lineProblem(errors, i, l, 'ledger.currency', `currency ${l.currency} differs from the contract's ${p.currency}`);
       if (startMs < p.lastStartMs) {
-        e('ledger.order', 'posted after a later period of the same contract; the ledger is append-only in time');
-        return;
+        lineProblem(errors, i, l, 'ledger.order', 'posted after a later period of the same contract; the ledger is append-only in time');
+        continue;
       }
       if (startMs > p.lastStartMs) {
         p.lastStartMs = startMs;
         p.flows.clear();
       }
-      if (p.flows.has(l.flowId)) e('ledger.duplicate', 'this flow is already posted for this period');
+      if (p.flows.has(l.flowId)) lineProblem(errors, i, l, 'ledger.duplicate', 'this flow is already posted for this period');
       p.flows.add(l.flowId);
-    });
+    }
     if (errors.length > 0) return fail(errors);
-    lines.forEach((l, i) => this.apply(l, starts[i] ?? Number.NaN));
+    for (let i = 0; i < lines.length; i++) this.apply(lines[i] as SettlementLine, starts[i] as number);
     return ok(lines.length);
+  }
+
+  private book(party: string): PartyBook {
+    let b = this.books.get(party);
+    if (b === undefined) {
+      b = { totals: new Map(), kinds: new Map(), paidTo: new Map() };
+      this.books.set(party, b);
+    }
+    return b;
   }
 
   private apply(l: SettlementLine, startMs: number): void {
     const a = l.amountMinor;
-    const payer = bump(this.party, l.payer + SEP + l.currency);
-    payer.paid += a;
-    payer.lines++;
-    const payee = bump(this.party, l.payee + SEP + l.currency);
-    payee.received += a;
-    payee.lines++;
-    const kp = bump(this.kind, l.payer + SEP + l.kind + SEP + l.currency);
-    kp.paid += a;
-    kp.lines++;
-    const kr = bump(this.kind, l.payee + SEP + l.kind + SEP + l.currency);
-    kr.received += a;
-    kr.lines++;
-    const fk = l.payer + SEP + l.payee + SEP + l.currency;
-    const f = this.flows.get(fk);
-    if (f === undefined) this.flows.set(fk, { amount: a, lines: 1 });
+    const cur = l.currency;
+    const payer = this.book(l.payer);
+    const payee = this.book(l.payee);
+    const pt = accOf(payer.totals, cur);
+    pt.paid += a;
+    pt.lines++;
+    const rt = accOf(payee.totals, cur);
+    rt.received += a;
+    rt.lines++;
+    const pk = accOf(nested(payer.kinds, l.kind), cur);
+    pk.paid += a;
+    pk.lines++;
+    const rk = accOf(nested(payee.kinds, l.kind), cur);
+    rk.received += a;
+    rk.lines++;
+    const to = nested(payer.paidTo, l.payee);
+    const f = to.get(cur);
+    if (f === undefined) to.set(cur, { amount: a, lines: 1 });
     else {
       f.amount += a;
       f.lines++;
     }
     let c = this.contracts.get(l.contractId);
     if (c === undefined) {
-      c = { currency: l.currency, lines: 0, gross: 0n, postings: new Map(), lastStartMs: startMs, flowsAtLast: new Set() };
+      c = { currency: cur, lines: 0, gross: 0n, postings: new Map(), lastStartMs: startMs, flowsAtLast: new Set() };
       this.contracts.set(l.contractId, c);
     }
     c.lines++;
@@ -228,26 +256,28 @@ export class Ledger {
   /** Totals of every party in every currency it used, sorted by party then currency. */
   partyTotals(): readonly PartyTotals[] {
     const out: PartyTotals[] = [];
-    for (const [key, a] of this.party) {
-      const [party = '', currency = ''] = key.split(SEP);
-      out.push({ party, currency, paidMinor: a.paid, receivedMinor: a.received, netMinor: a.received - a.paid, lines: a.lines });
+    for (const [party, b] of this.books) {
+      for (const [currency, a] of b.totals) out.push({ party, currency, paidMinor: a.paid, receivedMinor: a.received, netMinor: a.received - a.paid, lines: a.lines });
     }
     return out.sort((x, y) => cmp(x.party, y.party) || cmp(x.currency, y.currency));
   }
 
   /** Net position (received − paid) of one party in one currency; 0 when it has no lines. */
   netMinor(party: string, currency: string): bigint {
-    const a = this.party.get(party + SEP + currency);
+    const a = this.books.get(party)?.totals.get(currency);
     return a === undefined ? 0n : a.received - a.paid;
   }
 
   /** Per party and kind of line, sorted by party, kind order, currency. Optionally for one party. */
   kindTotals(party?: string): readonly PartyKindTotals[] {
     const out: PartyKindTotals[] = [];
-    for (const [key, a] of this.kind) {
-      const [p = '', kind = '', currency = ''] = key.split(SEP);
+    for (const [p, b] of this.books) {
       if (party !== undefined && p !== party) continue;
-      out.push({ party: p, kind: kind as LedgerKind, currency, paidMinor: a.paid, receivedMinor: a.received, netMinor: a.received - a.paid, lines: a.lines });
+      for (const [kind, byCurrency] of b.kinds) {
+        for (const [currency, a] of byCurrency) {
+          out.push({ party: p, kind: kind as LedgerKind, currency, paidMinor: a.paid, receivedMinor: a.received, netMinor: a.received - a.paid, lines: a.lines });
+        }
+      }
     }
     const order = (k: LedgerKind): number => LEDGER_KINDS.indexOf(k);
     return out.sort((x, y) => cmp(x.party, y.party) || order(x.kind) - order(y.kind) || cmp(x.currency, y.currency));
@@ -255,24 +285,26 @@ export class Ledger {
 
   /** Per party and counterparty, sorted by party, counterparty, currency. Optionally for one party. */
   counterpartyTotals(party?: string): readonly PartyCounterpartyTotals[] {
-    const acc = new Map<string, Acc>();
-    for (const [key, f] of this.flows) {
-      const [payer = '', payee = '', currency = ''] = key.split(SEP);
-      if (party === undefined || payer === party) {
-        const a = bump(acc, payer + SEP + payee + SEP + currency);
-        a.paid += f.amount;
+    const acc = new Map<string, Map<string, Map<string, Acc>>>();
+    for (const f of this.moneyFlows()) {
+      if (party === undefined || f.payer === party) {
+        const a = accOf(nested(nested(acc, f.payer), f.payee), f.currency);
+        a.paid += f.amountMinor;
         a.lines += f.lines;
       }
-      if (party === undefined || payee === party) {
-        const a = bump(acc, payee + SEP + payer + SEP + currency);
-        a.received += f.amount;
+      if (party === undefined || f.payee === party) {
+        const a = accOf(nested(nested(acc, f.payee), f.payer), f.currency);
+        a.received += f.amountMinor;
         a.lines += f.lines;
       }
     }
     const out: PartyCounterpartyTotals[] = [];
-    for (const [key, a] of acc) {
-      const [p = '', counterparty = '', currency = ''] = key.split(SEP);
-      out.push({ party: p, counterparty, currency, paidMinor: a.paid, receivedMinor: a.received, netMinor: a.received - a.paid, lines: a.lines });
+    for (const [p, byCounterparty] of acc) {
+      for (const [counterparty, byCurrency] of byCounterparty) {
+        for (const [currency, a] of byCurrency) {
+          out.push({ party: p, counterparty, currency, paidMinor: a.paid, receivedMinor: a.received, netMinor: a.received - a.paid, lines: a.lines });
+        }
+      }
     }
     return out.sort((x, y) => cmp(x.party, y.party) || cmp(x.counterparty, y.counterparty) || cmp(x.currency, y.currency));
   }
@@ -280,9 +312,10 @@ export class Ledger {
   /** Who paid whom, in total: one entry per payer, payee and currency, sorted. */
   moneyFlows(): readonly MoneyFlow[] {
     const out: MoneyFlow[] = [];
-    for (const [key, f] of this.flows) {
-      const [payer = '', payee = '', currency = ''] = key.split(SEP);
-      out.push({ payer, payee, currency, amountMinor: f.amount, lines: f.lines });
+    for (const [payer, b] of this.books) {
+      for (const [payee, byCurrency] of b.paidTo) {
+        for (const [currency, f] of byCurrency) out.push({ payer, payee, currency, amountMinor: f.amount, lines: f.lines });
+      }
     }
     return out.sort((x, y) => cmp(x.currency, y.currency) || cmp(x.payer, y.payer) || cmp(x.payee, y.payee));
   }
@@ -305,12 +338,13 @@ export class Ledger {
    */
   check(): Result<{ readonly contracts: number; readonly lines: number }> {
     const errors: Diagnostic[] = [];
+    const key = (party: string, currency: string): string => `${party}\u0000${currency}`;
     const fromContracts = new Map<string, bigint>();
     for (const [contractId, c] of this.contracts) {
       let sum = 0n;
       for (const [party, v] of c.postings) {
         sum += v;
-        const k = party + SEP + c.currency;
+        const k = key(party, c.currency);
         fromContracts.set(k, (fromContracts.get(k) ?? 0n) + v);
       }
       if (sum !== 0n) {
@@ -318,40 +352,33 @@ export class Ledger {
         errors.push({ code: 'ledger.unbalanced', path: contractId, message: `contract ${contractId} nets to ${formatMinor(sum, exp)} ${c.currency}, not zero` });
       }
     }
-    for (const [key, a] of this.party) {
-      const [party = '', currency = ''] = key.split(SEP);
-      if ((fromContracts.get(key) ?? 0n) !== a.received - a.paid) {
-        errors.push({ code: 'ledger.party', path: party, message: `party ${party}: balance in ${currency} differs from the sum of its contract postings` });
-      }
-    }
-    const byKind = new Map<string, bigint>();
-    for (const [key, a] of this.kind) {
-      const [party = '', , currency = ''] = key.split(SEP);
-      const k = party + SEP + currency;
-      byKind.set(k, (byKind.get(k) ?? 0n) + a.received - a.paid);
-    }
     const byCounterparty = new Map<string, bigint>();
     for (const t of this.counterpartyTotals()) {
-      const k = t.party + SEP + t.currency;
+      const k = key(t.party, t.currency);
       byCounterparty.set(k, (byCounterparty.get(k) ?? 0n) + t.netMinor);
     }
-    for (const [key, a] of this.party) {
-      const [party = ''] = key.split(SEP);
-      const net = a.received - a.paid;
-      if (byKind.get(key) !== net) errors.push({ code: 'ledger.party', path: party, message: `party ${party}: totals by kind differ from its balance` });
-      if (byCounterparty.get(key) !== net) errors.push({ code: 'ledger.party', path: party, message: `party ${party}: totals by counterparty differ from its balance` });
-    }
+    const recomputed = new Map<string, bigint>();
     if (this.retain) {
-      const recomputed = new Map<string, bigint>();
       for (const l of this.stored) {
-        recomputed.set(l.payer + SEP + l.currency, (recomputed.get(l.payer + SEP + l.currency) ?? 0n) - l.amountMinor);
-        recomputed.set(l.payee + SEP + l.currency, (recomputed.get(l.payee + SEP + l.currency) ?? 0n) + l.amountMinor);
+        const kp = key(l.payer, l.currency);
+        const kr = key(l.payee, l.currency);
+        recomputed.set(kp, (recomputed.get(kp) ?? 0n) - l.amountMinor);
+        recomputed.set(kr, (recomputed.get(kr) ?? 0n) + l.amountMinor);
       }
-      for (const [key, a] of this.party) {
-        if (recomputed.get(key) !== a.received - a.paid) {
-          const [party = ''] = key.split(SEP);
-          errors.push({ code: 'ledger.party', path: party, message: `party ${party}: balance differs from the sum of its retained lines` });
+    }
+    for (const [party, b] of this.books) {
+      for (const [currency, a] of b.totals) {
+        const k = key(party, currency);
+        const net = a.received - a.paid;
+        if ((fromContracts.get(k) ?? 0n) !== net) errors.push({ code: 'ledger.party', path: party, message: `party ${party}: balance in ${currency} differs from the sum of its contract postings` });
+        let byKind = 0n;
+        for (const byCurrency of b.kinds.values()) {
+          const ka = byCurrency.get(currency);
+          if (ka !== undefined) byKind += ka.received - ka.paid;
         }
+        if (byKind !== net) errors.push({ code: 'ledger.party', path: party, message: `party ${party}: totals by kind differ from its balance` });
+        if ((byCounterparty.get(k) ?? 0n) !== net) errors.push({ code: 'ledger.party', path: party, message: `party ${party}: totals by counterparty differ from its balance` });
+        if (this.retain && (recomputed.get(k) ?? 0n) !== net) errors.push({ code: 'ledger.party', path: party, message: `party ${party}: balance differs from the sum of its retained lines` });
       }
     }
     if (errors.length > 0) return fail(errors);
@@ -366,10 +393,10 @@ export class Ledger {
     const errors: Diagnostic[] = [];
     const seen = new Set<string>();
     for (const b of bills) {
-      const key = b.party + SEP + b.currency;
-      if (seen.has(key)) errors.push({ code: 'ledger.bill', path: b.party, message: `party ${b.party} has two bills in ${b.currency}` });
-      seen.add(key);
-      const a = this.party.get(key);
+      const k = `${b.party}\u0000${b.currency}`;
+      if (seen.has(k)) errors.push({ code: 'ledger.bill', path: b.party, message: `party ${b.party} has two bills in ${b.currency}` });
+      seen.add(k);
+      const a = this.books.get(b.party)?.totals.get(b.currency);
       const exp = currencyExponent(b.currency) ?? 2;
       if (a === undefined) {
         errors.push({ code: 'ledger.bill', path: b.party, message: `bill for ${b.party} in ${b.currency}, a party the ledger has no lines for` });
@@ -381,10 +408,9 @@ export class Ledger {
         });
       }
     }
-    for (const key of this.party.keys()) {
-      if (!seen.has(key)) {
-        const [party = '', currency = ''] = key.split(SEP);
-        errors.push({ code: 'ledger.bill', path: party, message: `party ${party} has ledger lines in ${currency} but no bill` });
+    for (const [party, book] of this.books) {
+      for (const currency of book.totals.keys()) {
+        if (!seen.has(`${party}\u0000${currency}`)) errors.push({ code: 'ledger.bill', path: party, message: `party ${party} has ledger lines in ${currency} but no bill` });
       }
     }
     if (errors.length > 0) return fail(errors);

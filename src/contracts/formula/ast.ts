@@ -35,9 +35,15 @@ export type Expr =
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Memo of canonical texts by node (parsed ASTs are shared and immutable). */
+const texts = new WeakMap<object, string>();
+
 /** Canonical text of a reference: dotted where a segment is an identifier, else `["…"]`. */
 export function referenceText(ref: Pick<ReferenceNode, 'root' | 'path'>): string {
+  const hit = texts.get(ref);
+  if (hit !== undefined) return hit;
   let s: string = ref.root;
   for (const seg of ref.path) s += IDENT.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
+  texts.set(ref, s);
   return s;
 }

@@ -46,129 +46,118 @@ export function checkFormula(
 ): { readonly formula: CheckedFormula } | { readonly errors: readonly FormulaError[] } {
   const parsed = parseFormula(source);
   if ('error' in parsed) return { errors: [parsed.error] };
-  const errors: FormulaError[] = [];
-  const references: string[] = [];
-  const seen = new Set<string>();
+  const checker = new Checker(source, resolve);
+  const type = checker.visit(parsed.expr);
+  const errors = checker.errors;
+  if (type !== 'error' && type !== expected) {
+    errors.push({ code: 'formula.type', offset: parsed.expr.offset, message: `the formula must give a ${expected} but gives a ${type}` });
+  }
+  if (errors.length > 0 || type === 'error') return { errors };
+  return { formula: { source, expr: parsed.expr, type, references: checker.references } };
+}
 
-  const describeExpr = (e: Expr): string => {
-    const text = source.slice(e.offset, e.end).trim();
+class Checker {
+  readonly errors: FormulaError[] = [];
+  readonly references: string[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly source: string,
+    private readonly resolve: ReferenceResolver,
+  ) {}
+
+  private describe(e: Expr): string {
+    const text = this.source.slice(e.offset, e.end).trim();
     return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-  };
+  }
 
-  const want = (e: Expr, got: Checked, type: FormulaType, where: string): void => {
+  private want(e: Expr, got: Checked, type: FormulaType, where: string): void {
     if (got === 'error' || got === type) return;
-    errors.push({
-      code: 'formula.type',
-      offset: e.offset,
-      message: `${where} needs a ${type} but ${describeExpr(e)} is a ${got}`,
-    });
-  };
+    this.errors.push({ code: 'formula.type', offset: e.offset, message: `${where} needs a ${type} but ${this.describe(e)} is a ${got}` });
+  }
 
-  const visit = (e: Expr): Checked => {
+  private branches(test: Expr, t: Checked, a: Checked, b: Checked, whole: Expr): Checked {
+    this.want(test, t, 'boolean', 'the condition of a conditional');
+    if (a === 'error' || b === 'error') return a === 'error' ? b : a;
+    if (a !== b) {
+      this.errors.push({ code: 'formula.type', offset: whole.offset, message: `the branches of ${this.describe(whole)} have different types (${a} and ${b})` });
+      return 'error';
+    }
+    return a;
+  }
+
+  visit(e: Expr): Checked {
     switch (e.type) {
       case 'num':
         return 'number';
       case 'bool':
         return 'boolean';
       case 'ref': {
-        const text = referenceText(e);
-        const r = resolve(e);
+        const r = this.resolve(e);
         if (!r.ok) {
-          errors.push({ code: 'formula.unknown-reference', offset: e.offset, message: `${r.message}` });
+          this.errors.push({ code: 'formula.unknown-reference', offset: e.offset, message: r.message });
           return 'error';
         }
-        if (!seen.has(text)) {
-          seen.add(text);
-          references.push(text);
+        const text = referenceText(e);
+        if (!this.seen.has(text)) {
+          this.seen.add(text);
+          this.references.push(text);
         }
         return r.type;
       }
       case 'neg':
-        want(e.arg, visit(e.arg), 'number', 'unary minus');
+        this.want(e.arg, this.visit(e.arg), 'number', 'unary minus');
         return 'number';
       case 'not':
-        want(e.arg, visit(e.arg), 'boolean', "'not'");
+        this.want(e.arg, this.visit(e.arg), 'boolean', "'not'");
         return 'boolean';
       case 'binary': {
-        const l = visit(e.left);
-        const r = visit(e.right);
+        const l = this.visit(e.left);
+        const r = this.visit(e.right);
         switch (e.op) {
           case '+':
           case '-':
           case '*':
           case '/':
-            want(e.left, l, 'number', `'${e.op}'`);
-            want(e.right, r, 'number', `'${e.op}'`);
+            this.want(e.left, l, 'number', `'${e.op}'`);
+            this.want(e.right, r, 'number', `'${e.op}'`);
             return 'number';
           case '<':
           case '<=':
           case '>':
           case '>=':
-            want(e.left, l, 'number', `'${e.op}'`);
-            want(e.right, r, 'number', `'${e.op}'`);
+            this.want(e.left, l, 'number', `'${e.op}'`);
+            this.want(e.right, r, 'number', `'${e.op}'`);
             return 'boolean';
           case '==':
           case '!=':
             if (l !== 'error' && r !== 'error' && l !== r) {
-              errors.push({
-                code: 'formula.type',
-                offset: e.offset,
-                message: `'${e.op}' compares a ${l} with a ${r} in ${describeExpr(e)}`,
-              });
+              this.errors.push({ code: 'formula.type', offset: e.offset, message: `'${e.op}' compares a ${l} with a ${r} in ${this.describe(e)}` });
             }
             return 'boolean';
           case 'and':
           case 'or':
-            want(e.left, l, 'boolean', `'${e.op}'`);
-            want(e.right, r, 'boolean', `'${e.op}'`);
+            this.want(e.left, l, 'boolean', `'${e.op}'`);
+            this.want(e.right, r, 'boolean', `'${e.op}'`);
             return 'boolean';
         }
         break;
       }
       case 'call': {
         const arity = ARITY[e.name];
-        const types = e.args.map(visit);
+        const types = e.args.map((a) => this.visit(a));
         if (e.args.length < arity.min || e.args.length > arity.max) {
           const wanted = arity.max === Infinity ? `at least ${arity.min}` : `${arity.min}`;
-          errors.push({
-            code: 'formula.arity',
-            offset: e.offset,
-            message: `${e.name}() takes ${wanted} argument${arity.min === 1 ? '' : 's'} but got ${e.args.length}`,
-          });
+          this.errors.push({ code: 'formula.arity', offset: e.offset, message: `${e.name}() takes ${wanted} argument${arity.min === 1 ? '' : 's'} but got ${e.args.length}` });
           return e.name === 'if' ? 'error' : 'number';
         }
-        if (e.name === 'if') return branches(e.args[0] as Expr, types[0] ?? 'error', e.args[1] as Expr, types[1] ?? 'error', types[2] ?? 'error', e);
-        e.args.forEach((a, i) => want(a, types[i] ?? 'error', 'number', `${e.name}()`));
+        if (e.name === 'if') return this.branches(e.args[0] as Expr, types[0] ?? 'error', types[1] ?? 'error', types[2] ?? 'error', e);
+        e.args.forEach((a, i) => this.want(a, types[i] ?? 'error', 'number', `${e.name}()`));
         return 'number';
       }
       case 'cond':
-        return branches(e.test, visit(e.test), e.then, visit(e.then), visit(e.otherwise), e);
+        return this.branches(e.test, this.visit(e.test), this.visit(e.then), this.visit(e.otherwise), e);
     }
     return 'error';
-  };
-
-  const branches = (test: Expr, t: Checked, _then: Expr, a: Checked, b: Checked, whole: Expr): Checked => {
-    want(test, t, 'boolean', 'the condition of a conditional');
-    if (a === 'error' || b === 'error') return a === 'error' ? b : a;
-    if (a !== b) {
-      errors.push({
-        code: 'formula.type',
-        offset: whole.offset,
-        message: `the branches of ${describeExpr(whole)} have different types (${a} and ${b})`,
-      });
-      return 'error';
-    }
-    return a;
-  };
-
-  const type = visit(parsed.expr);
-  if (type !== 'error' && type !== expected) {
-    errors.push({
-      code: 'formula.type',
-      offset: parsed.expr.offset,
-      message: `the formula must give a ${expected} but gives a ${type}`,
-    });
   }
-  if (errors.length > 0 || type === 'error') return { errors };
-  return { formula: { source, expr: parsed.expr, type, references } };
 }

@@ -16,6 +16,23 @@ import { tokenize, type FormulaError, type OperatorText, type Token } from './le
  * Returns the AST or the first syntax error with its character offset.
  */
 export function parseFormula(text: string): { readonly expr: Expr } | { readonly error: FormulaError } {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const result = parseUncached(text);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(text, result);
+  return result;
+}
+
+/**
+ * Parse results by formula text. Contracts built from one template share their formula texts, so
+ * a run forming thousands of contracts parses each text once. ASTs are immutable, so sharing them
+ * is safe; the cache is cleared when it reaches its limit.
+ */
+const cache = new Map<string, { readonly expr: Expr } | { readonly error: FormulaError }>();
+const CACHE_LIMIT = 10_000;
+
+function parseUncached(text: string): { readonly expr: Expr } | { readonly error: FormulaError } {
   const lexed = tokenize(text);
   if ('error' in lexed) return lexed;
   const parser = new Parser(lexed.tokens);

@@ -3,9 +3,11 @@ import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatDiagnostic } from '../../diagnostics.js';
 import { parseIsoMs } from '../../kernel/clock.js';
+import { DEFAULT_PROFILE, detectProfile, PROFILE_IDS, type ProfileId } from '../../protocol/context.js';
 import { readWireContext, type MessageValidator } from '../../protocol/receiver.js';
 import { loadRegistry } from '../../protocol/registry.js';
 import { verifyWireTrace, type WireVerification } from '../../protocol/trace.js';
+import { validateMessage } from '../../protocol/validate.js';
 
 /** Where the command writes; stdout and stderr in the CLI, buffers in tests. */
 export interface Out {
@@ -19,8 +21,15 @@ export interface VerifyOptions {
   /** `context` (each message at its own timestamp) or an RFC 3339 instant. */
   readonly now: string;
   readonly format: 'text' | 'json';
-  /** Schema check of each body; omitted: signatures, keys, windows, callers and replays only. */
-  readonly validator?: MessageValidator;
+  /** Check each body against its profile's schemas (default true). */
+  readonly schema?: boolean;
+  /** The profile of the messages; default: detected per message from its context. */
+  readonly profile?: ProfileId;
+}
+
+/** The schema check of `degsim verify`: each message against its (given or detected) profile. */
+export function profileValidator(profile?: ProfileId): MessageValidator {
+  return (wire) => validateMessage(wire, profile ?? detectProfile(wire) ?? DEFAULT_PROFILE);
 }
 
 function summaryLine(file: string, v: WireVerification): string {
@@ -47,7 +56,7 @@ export async function runVerify(file: string, opts: VerifyOptions, stdout: Out, 
     return 1;
   }
   const now = opts.now === 'context' ? 'context' : Math.floor(parseIsoMs(opts.now) / 1000);
-  const v = verifyWireTrace(text, registry.value, { now, contextReader: readWireContext, ...(opts.validator === undefined ? {} : { validator: opts.validator }) });
+  const v = verifyWireTrace(text, registry.value, { now, contextReader: readWireContext, ...(opts.schema === false ? {} : { validator: profileValidator(opts.profile) }) });
   if (opts.format === 'json') {
     stdout.write(`${JSON.stringify({ file, registry: registryFile, now: opts.now, passed: v.passed, failed: v.failed, lines: v.lines }, null, 2)}\n`);
   } else {
@@ -75,6 +84,8 @@ export function register(program: Command): void {
     .argument('<wire.ndjson>', 'the signed wire trace of a run (wire.ndjson)')
     .option('--registry <file>', 'subscriber registry (default: registry.json beside the trace)')
     .option('--now <when>', '"context" to check each message at its own context timestamp, or an RFC 3339 instant', nowOption, 'context')
+    .addOption(new Option('--profile <profile>', 'profile of the messages for the schema check (default: detected per message)').choices([...PROFILE_IDS]))
+    .option('--no-schema', 'skip the schema check of the bodies')
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -82,7 +93,8 @@ export function register(program: Command): void {
 Checks, for each line: the Authorization header, that the subscriber and key are registered and
 usable, the BLAKE2b-512 digest and the ed25519 signature of the exact body, the created/expires
 window, that the signer is the caller named in the context (bapId for requests, bppId for on_*
-callbacks) and that no message id is replayed to the same recipient. Exit code 0 when every line
+callbacks), that no message id is replayed to the same recipient, and that the body is valid
+against its profile's schemas (unless --no-schema). Exit code 0 when every line
 verifies, 1 when any fails (each failure names its line), 2 on wrong arguments.
 
 Examples:

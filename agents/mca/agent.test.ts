@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import type { OfferCurve } from '../../src/market/curve-types.js';
+import { clearMarket, parseMarketInput, type ClearingResult, type MarketInput } from '../../src/market/index.js';
+import type { ParticipantSpec, Scenario } from '../../src/scenario/types.js';
+import { ScriptedParticipant, TestRun, testScenario, type ScriptOptions, type TestGrid } from '../shared/testing.js';
+import { refusalOf } from '../shared/terms.js';
+import { UtilityAgent } from '../utility/agent.js';
+import type { MeterRecord } from '../utility/policy.js';
+import { MarketClearingAgent } from './agent.js';
+import { mcaParams } from './params.js';
+
+/**
+ * The market end to end over a real profile: two sellers under a transformer whose reverse-flow
+ * limit binds, one buyer under another. Worked by hand:
+ *   each seller offers 0 kW at ≤ 2.00 rising to 6 kW at 4.00 (3 kW per INR), the buyer takes 8 kW at
+ *   ≤ 3.00 falling to 0 at 5.00 (4 kW per INR). Copper plate: 6(p − 2) = 4(5 − p) → p = 3.20.
+ *   tx-1 may export only 6 kW: its sellers clear where 6(p − 2) = 6 → 3.00 (3 kW each); the root
+ *   clears the buyer against those 6 kW: 4(5 − q) = 6 → q = 3.50. Locational adder of tx-1: −0.50.
+ */
+const SELLER: OfferCurve = { currency: 'INR', minExport: 0, maxExport: 6, curve: [{ price: 2, powerKW: 0 }, { price: 4, powerKW: 6 }] };
+const BUYER: OfferCurve = { currency: 'INR', minExport: -8, maxExport: 0, curve: [{ price: 3, powerKW: -8 }, { price: 5, powerKW: 0 }] };
+
+const GRID: TestGrid = {
+  nodes: [
+    { id: 'feeder-head', kind: 'feeder-head' },
+    { id: 'tx-1', parent: 'feeder-head', kind: 'transformer', ratingKVA: 100, maxForwardFlowKW: 90, maxReverseFlowKW: 6 },
+    { id: 'tx-2', parent: 'feeder-head', kind: 'transformer', ratingKVA: 100, maxForwardFlowKW: 90, maxReverseFlowKW: 90 },
+  ],
+  meterNodes: { m1: 'tx-1', m2: 'tx-1', m3: 'tx-2' },
+};
+
+interface Setup {
+  readonly run: TestRun;
+  readonly mca: MarketClearingAgent;
+  /** Every market the MCA cleared, by interval. */
+  readonly markets: Map<number, MarketInput>;
+  readonly utility: UtilityAgent;
+  readonly p: { readonly p1: ScriptedParticipant; readonly p2: ScriptedParticipant; readonly p3: ScriptedParticipant };
+}
+
+function meter(meterId: string, participantId: string, nodeId: string, sanctionedLoadKW = 10): MeterRecord {
+  return { meterId, participantId, nodeId, sanctionedLoadKW, maxExportKW: sanctionedLoadKW };
+}
+
+function setup(o: { scenario?: Scenario; scripts?: Partial<Record<'p1' | 'p2' | 'p3', Partial<ScriptOptions>>>; meters?: readonly MeterRecord[]; grid?: TestGrid } = {}): Setup {
+  const scenario = o.scenario ?? testScenario();
+  const run = new TestRun(scenario, o.grid ?? GRID, { mca: 'mca', utility: 'utility', p1: 'prosumer', p2: 'prosumer', p3: 'consumer' });
+  const spec: ParticipantSpec = { kind: 'mca', id: 'mca', count: 1 };
+  const params = mcaParams(spec, scenario, 'mca');
+  if (!params.ok) throw new Error('bad params');
+  const markets = new Map<number, MarketInput>();
+  const mca = new MarketClearingAgent('mca', params.value, run.services('mca'), (k, input) => markets.set(k, input));
+  const meters = o.meters ?? [meter('m1', 'p1', 'tx-1'), meter('m2', 'p2', 'tx-1'), meter('m3', 'p3', 'tx-2')];
+  const utility = new UtilityAgent(
+    'utility',
+    { name: 'Test utility', currency: 'INR', rules: scenario.utility, gridMode: scenario.market.gridMode, priceTick: scenario.market.priceTick, meters: new Map(meters.map((m) => [m.meterId, m])) },
+    run.services('utility'),
+  );
+  const script = (id: 'p1' | 'p2' | 'p3', meterId: string, curve: OfferCurve): ScriptedParticipant =>
+    new ScriptedParticipant(id, run.services(id), { meterId, curve: () => curve, ...(o.scripts?.[id] ?? {}) });
+  const p = { p1: script('p1', 'm1', SELLER), p2: script('p2', 'm2', SELLER), p3: script('p3', 'm3', BUYER) };
+  for (const a of [mca, utility, p.p1, p.p2, p.p3]) run.add(a);
+  return { run, mca, markets, utility, p };
+}
+
+describe('market clearing agent, end to end over the beckn-2.0.0 profile', () => {
+  it('runs the pay-as-clear flow of one interval in the exact order of DESIGN.md, with no select', () => {
+    const { run } = setup();
+    run.run(1);
+    expect(run.invalid).toEqual([]);
+    const market = run.trace((d) => d.transactionId.startsWith('txn-i0-p1'));
+    expect(market).toEqual([
+      'p1→mca init',
+      'mca→utility init',
+      'utility→mca on_init',
+      'mca→p1 on_init',
+      'p1→mca confirm',
+      'mca→utility confirm',
+      'utility→mca on_confirm',
+      'mca→p1 on_confirm',
+      'mca→p1 on_status',
+    ]);
+    const gate = run.clock.intervalStartMs(0) - 5 * 60_000;
+    const at = (from: string, action: string): number => run.delivered.find((d) => d.transactionId.startsWith('txn-i0-p1') && d.from === from && d.action === action)?.atMs ?? NaN;
+    expect(at('p1', 'confirm')).toBeLessThan(gate);
+    expect(at('mca', 'confirm')).toBeGreaterThanOrEqual(gate);
+    expect(at('mca', 'on_confirm')).toBeLessThan(run.clock.intervalStartMs(0));
+    expect(run.trace((d) => d.transactionId === 'txn-setup-p1')).toEqual(['p1→mca discover', 'mca→p1 on_discover']);
+    expect(run.trace((d) => d.transactionId === 'txn-setup-mca-grid')).toEqual(['mca→utility discover', 'utility→mca on_discover']);
+    expect(run.delivered.filter((d) => d.action === 'select' || d.action === 'on_select')).toEqual([]);
+    expect(run.recorder.notes.filter((n) => n.text.includes('internal error'))).toEqual([]);
+  });
+
+  it('discovers once and trades every interval: four intervals, one discover per participant', () => {
+    const { run } = setup();
+    run.run();
+    expect(run.invalid).toEqual([]);
+    expect(run.delivered.filter((d) => d.action === 'discover').map((d) => d.from)).toEqual(['mca', 'p1', 'p2', 'p3']);
+    for (let k = 0; k < 4; k++) expect(run.trace((d) => d.transactionId === `txn-i${k}-p3` && d.action === 'on_confirm')).toEqual(['mca→p3 on_confirm']);
+  });
+
+  it('clears at the hand-computed locational prices: tx-1 at 3.00 (adder −0.50), the root at 3.50', () => {
+    const { run, p } = setup();
+    run.run(1);
+    const r = run.recorder.clearings.get(0) as ClearingResult;
+    expect(r.price).toBeCloseTo(3.5, 9);
+    expect(r.nodes.map((n) => [n.id, Number(n.price.toFixed(6)), Number(n.adder.toFixed(6)), n.binding])).toEqual([
+      ['feeder-head', 3.5, 0, null],
+      ['tx-1', 3, -0.5, 'reverse'],
+      ['tx-2', 3.5, 0, null],
+    ]);
+    expect(p.p1.outcomes.get(0)?.clearedKW).toBeCloseTo(3, 9);
+    expect(p.p2.outcomes.get(0)?.clearedKW).toBeCloseTo(3, 9);
+    expect(p.p3.outcomes.get(0)?.clearedKW).toBeCloseTo(-6, 9);
+    expect(p.p1.outcomes.get(0)?.pricePerKWh).toBeCloseTo(3, 9);
+    expect(p.p3.outcomes.get(0)?.pricePerKWh).toBeCloseTo(3.5, 9);
+  });
+
+  it('dispatches exactly what degsim clear gives for the same curves and limits', () => {
+    const { run, markets } = setup();
+    run.run(1, () => new Map());
+    expect(markets.get(0)?.participants.map((q) => q.id)).toEqual(['p1', 'p2', 'p3']);
+    const doc = JSON.parse(JSON.stringify(markets.get(0))) as unknown;
+    const parsed = parseMarketInput(doc);
+    if (!parsed.ok) throw new Error('market input does not parse');
+    const again = clearMarket(parsed.value);
+    const dispatched = run.recorder.dispatches.filter((d) => d.interval === 0).map((d) => [d.participant, d.clearedKW, d.pricePerKWh]);
+    expect(dispatched).toEqual(again.participants.map((q) => [q.id, q.powerKW, q.price]));
+  });
+
+  it('keeps the binding transformer within its limit when participants follow their setpoints exactly', () => {
+    const { run } = setup();
+    run.run(1);
+    const tx1 = run.recorder.dispatches.filter((d) => d.interval === 0 && d.node === 'tx-1').reduce((s, d) => s + d.clearedKW, 0);
+    expect(tx1).toBeLessThanOrEqual(6 + 1e-9);
+    expect(tx1).toBeCloseTo(6, 9);
+  });
+
+  it('sends the price as a signal and the setpoint as an IEEE 2030.5 DERControl; an EVSE gets an OCPP charging profile', () => {
+    const { run, p } = setup({ scripts: { p3: { resourceType: 'EVSE' } } });
+    run.run(1);
+    const d1 = p.p1.outcomes.get(0)?.delivery;
+    expect(d1?.signalValues?.map((s) => [s.signalId, s.value, s.unit, s.interval?.start])).toEqual([['market-clearing-price', 3, 'INR/kWh', '2026-06-21T00:00:00Z']]);
+    const sp = d1?.setpoints?.[0];
+    expect(sp?.resourceId).toBe('m1');
+    expect(sp?.targetPowerKW).toBeCloseTo(3, 9);
+    const cmd = sp?.commands?.[0];
+    expect(cmd?.standard).toBe('IEEE_2030_5');
+    if (cmd?.standard === 'IEEE_2030_5') {
+      expect(cmd.derControl.DERControlBase.opModTargetW).toEqual({ multiplier: 0, value: 3000 });
+      expect(cmd.derControl.interval).toEqual({ start: Date.parse('2026-06-21T00:00:00Z') / 1000, duration: 900 });
+      expect(cmd.derControl.deviceCategory).toBe('00200000');
+    }
+    const ev = p.p3.outcomes.get(0)?.delivery?.setpoints?.[0]?.commands?.[0];
+    expect(ev?.standard).toBe('OCPP');
+    if (ev?.standard === 'OCPP') {
+      expect(ev.setChargingProfile.evseId).toBe(0);
+      expect(ev.setChargingProfile.chargingProfile.chargingSchedule[0]?.chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 6000 }]);
+    }
+  });
+
+  it('settles each contract by hand: seller paid 2.25, fee 0.08 with 0.01 tax; buyer pays 5.25, fee 0.15, tax 0.03', () => {
+    const { run, p } = setup();
+    run.run(1);
+    const lines = (id: string): string[][] => (p[id as 'p1' | 'p3'].reports.find((r) => r.contractId === `pac-i0-${id}`)?.lines ?? []).map((l) => [l.flowId, l.payer, l.payee, l.amount]);
+    expect(lines('p1')).toEqual([
+      ['energy', 'mca', 'p1', '2.25'],
+      ['fee', 'p1', 'mca', '0.08'],
+      ['tax-fee', 'p1', 'government', '0.01'],
+    ]);
+    expect(lines('p3')).toEqual([
+      ['energy', 'p3', 'mca', '5.25'],
+      ['fee', 'p3', 'mca', '0.15'],
+      ['tax-fee', 'p3', 'government', '0.03'],
+    ]);
+    expect(run.recorder.errors).toEqual([]);
+  });
+
+  it('feeds the standing contracts: 1.5 kWh wheeled at 0.50 (+18 % tax), a virtual meter that nets zero', () => {
+    const { run } = setup();
+    run.run(1);
+    expect(run.recorder.inputsOf('whl-mca', 0).signals).toEqual({ 'market-traded-energy': expect.closeTo(1.5, 9) as unknown as number });
+    expect(run.recorder.inputsOf('imb-mca', 0).telemetry?.['virtualMeter']?.['energyKWh']).toBeCloseTo(0, 9);
+    expect([...run.recorder.contracts.keys()].filter((id) => !id.startsWith('pac-')).sort()).toEqual(['dev-p1', 'dev-p2', 'dev-p3', 'imb-mca', 'whl-mca']);
+  });
+
+  it('clips a curve to the sanctioned load the utility approves: a 4 kW connection clears at most 4 kW', () => {
+    const { run, p } = setup({ meters: [meter('m1', 'p1', 'tx-1', 4), meter('m2', 'p2', 'tx-1'), meter('m3', 'p3', 'tx-2')], grid: { ...GRID, nodes: GRID.nodes.map((n) => (n.id === 'tx-1' ? { ...n, maxReverseFlowKW: 90 } : n)) } });
+    run.run(1);
+    const offered = p.p1.initAnswers.get(0);
+    const curve = offered?.roles.find((r) => r.role === 'PROSUMER')?.roleInputs?.['offerCurve'] as OfferCurve | undefined;
+    expect(curve?.maxExport).toBe(4);
+    expect(offered?.inputParameters?.['approvedMaxExportKW']?.value).toBe(4);
+    expect(p.p1.outcomes.get(0)?.clearedKW).toBeLessThanOrEqual(4 + 1e-9);
+  });
+
+  it('refuses an off-tick curve at init with a TERMINATED contract that names the problem', () => {
+    const bad: OfferCurve = { currency: 'INR', minExport: 0, maxExport: 6, curve: [{ price: 2.005, powerKW: 0 }, { price: 4, powerKW: 6 }] };
+    const { run, p } = setup({ scripts: { p2: { curve: () => bad } } });
+    run.run(1);
+    const answer = p.p2.initAnswers.get(0);
+    expect(answer?.status).toBe('TERMINATED');
+    expect(refusalOf(answer ?? ({} as never))).toMatch(/^market\.off-tick: .*tick/);
+    expect(run.trace((d) => d.transactionId.startsWith('txn-i0-p2'))).toEqual(['p2→mca init', 'mca→p2 on_init']);
+    expect(p.p2.outcomes.get(0)?.status).toBe('NONE');
+  });
+
+  it('lets a bid lapse when its participant never confirms, and clears the others without it', () => {
+    const { run, p, mca } = setup({ scripts: { p2: { confirm: () => false } } });
+    run.run(1);
+    expect(run.recorder.metrics.get('marketLapsedBids')).toBe(1);
+    const r = run.recorder.clearings.get(0) as ClearingResult;
+    expect(r.participants.map((x) => x.id)).toEqual(['p1', 'p3']);
+    expect(p.p2.outcomes.get(0)?.clearedKW).toBe(0);
+    expect(mca.transactionState(0, 'p2')).toBeUndefined();
+  });
+
+  it('clears without grid constraints in gridMode none: one copper-plate price 3.20', () => {
+    const base = testScenario();
+    const { run, markets } = setup({ scenario: { ...base, market: { ...base.market, gridMode: 'none' } } });
+    run.run(1, () => new Map());
+    expect(markets.get(0)?.participants.length).toBe(3);
+    expect(markets.get(0)?.grid).toBeUndefined();
+    expect((run.recorder.clearings.get(0) as ClearingResult).price).toBeCloseTo(3.2, 9);
+  });
+
+  it('gives byte-identical traces for the same scenario', () => {
+    const a = setup();
+    a.run.run();
+    const b = setup();
+    b.run.run();
+    expect(JSON.stringify(b.run.delivered)).toBe(JSON.stringify(a.run.delivered));
+  });
+
+  it('speaks the deg-order-draft profile as well: every message valid', () => {
+    const base = testScenario();
+    const { run, p } = setup({ scenario: { ...base, protocol: { ...base.protocol, profile: 'deg-order-draft' } } });
+    run.run(1);
+    expect(run.invalid).toEqual([]);
+    expect(p.p3.outcomes.get(0)?.clearedKW).toBeCloseTo(-6, 9);
+  });
+});

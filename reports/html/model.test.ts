@@ -140,7 +140,28 @@ describe('buildReportModel on a worked example', () => {
       [null, 8.5, 1],
       [-9.5, null, null],
     ]);
-    expect(money.balance).toEqual({ label: 'money conserved', value: 'yes (Σ net 0.00)', tone: 'good' });
+    expect(money.balance).toEqual({ label: 'ledger lines', value: '4', tone: 'good' });
+  });
+
+  it('checks the ledger against the summary’s net positions and flags negative amounts', () => {
+    const summary = (netByParty: Record<string, string>): RunFolder['summary'] => ({ state: 'ok', file: 's', value: { currency: 'INR', netByParty } });
+    const same = data(buildReportModel(run({ summary: summary({ a: '-9.50', b: '8.50', c: '1.00' }) })).money);
+    expect(same.balance).toEqual({ label: 'ledger matches summary', value: 'yes (3 parties)', tone: 'good' });
+    const off = data(buildReportModel(run({ summary: summary({ a: '-9.50', b: '8.49', c: '1.00', d: '0.01' }) })).money);
+    expect(off.balance).toEqual({ label: 'ledger matches summary', value: 'NO: 2 parties differ', tone: 'bad' });
+    expect(off.note).toBe('Net positions differ from summary.json for: b, d.');
+    const negative = data(buildReportModel(run({ settlement: { state: 'ok', file: 'x', value: [...settlement, line('c', 'b', 'fee', -1)] } })).money);
+    expect(negative.balance).toEqual({ label: 'ledger lines', value: '5, 1 negative', tone: 'bad' });
+  });
+
+  it('adds many small amounts exactly', () => {
+    const lines = Array.from({ length: 1000 }, () => line('a', 'b', 'fee', 0.01));
+    const money = data(buildReportModel(run({ settlement: { state: 'ok', file: 'x', value: lines } })).money);
+    expect(money.flows.rows).toEqual([['a', 'b', 'fee', '1000', '10.00']]);
+    expect(money.chart.series.map((x) => x.values)).toEqual([
+      [null, 10],
+      [-10, null],
+    ]);
   });
 
   it('lists the key facts of the summary', () => {

@@ -509,7 +509,16 @@ function dispatchSection(dispatch: RunFile<readonly DispatchRow[]>, stepSeconds:
   };
 }
 
-function moneySection(settlement: RunFile<readonly SettlementRow[]>, currencyHint: string | undefined): { readonly section: ReportModel['money']; readonly balance: Fact | undefined } {
+/**
+ * Money flows of the ledger. Every line moves money between two parties, so the lines alone always
+ * net to zero; the checks that can fail are against the run's own summary (`netByParty`, the
+ * settlement engine's positions) and the convention that amounts are not negative.
+ */
+function moneySection(
+  settlement: RunFile<readonly SettlementRow[]>,
+  currencyHint: string | undefined,
+  summaryNet: Readonly<Record<string, unknown>> | undefined,
+): { readonly section: ReportModel['money']; readonly balance: Fact | undefined } {
   const all = rowsOf(settlement);
   if (all.length === 0) return { section: { status: 'empty', reason: emptyReason(settlement, 'ledger lines') }, balance: undefined };
   const counts = new Map<string, number>();
@@ -518,38 +527,65 @@ function moneySection(settlement: RunFile<readonly SettlementRow[]>, currencyHin
   const currency =
     currencyHint !== undefined && counts.has(currencyHint) ? currencyHint : ([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? '');
   const rows = all.filter((r) => (r.currency ?? '') === currency || (r.currency ?? '') === '');
-  const flows = new Map<string, { payer: string; payee: string; kind: string; amount: number; lines: number }>();
-  const net = new Map<string, { received: number; paid: number }>();
-  for (const r of rows) {
-    const key = `${r.payer}\u0000${r.payee}\u0000${r.kind}`;
-    const f = flows.get(key) ?? { payer: r.payer, payee: r.payee, kind: r.kind, amount: 0, lines: 0 };
-    f.amount += r.amount;
-    f.lines++;
-    flows.set(key, f);
-    const payer = net.get(r.payer) ?? { received: 0, paid: 0 };
-    payer.paid += r.amount;
-    net.set(r.payer, payer);
-    const payee = net.get(r.payee) ?? { received: 0, paid: 0 };
-    payee.received += r.amount;
-    net.set(r.payee, payee);
-  }
-  const flowList = [...flows.values()].sort((a, b) => b.amount - a.amount || byName(a.payer, b.payer) || byName(a.payee, b.payee) || byName(a.kind, b.kind));
-  const parties = [...net.entries()].map(([party, v]) => ({ party, ...v, net: v.received - v.paid }));
-  parties.sort((a, b) => Math.abs(b.net) - Math.abs(a.net) || byName(a.party, b.party));
-  const residual = parties.reduce((s, p) => s + p.net, 0);
-  const total = rows.reduce((s, r) => s + r.amount, 0);
-  const balanced = Math.abs(residual) < 0.005;
-  const balance: Fact = {
-    label: 'money conserved',
-    value: balanced ? `yes (Σ net ${fixed(residual, 2)})` : `NO: Σ net ${fixed(residual, 2)} ${currency}`,
-    tone: balanced ? 'good' : 'bad',
+  // Sums in integer micro-units, so thousands of two-decimal amounts add up exactly.
+  const micro = (x: number): number => Math.round(x * 1e6);
+  const flows = new Map<string, Map<string, Map<string, { payer: string; payee: string; kind: string; amountMicro: number; lines: number }>>>();
+  const net = new Map<string, { receivedMicro: number; paidMicro: number }>();
+  const partyOf = (id: string): { receivedMicro: number; paidMicro: number } => {
+    let p = net.get(id);
+    if (p === undefined) net.set(id, (p = { receivedMicro: 0, paidMicro: 0 }));
+    return p;
   };
+  let totalMicro = 0;
+  for (const r of rows) {
+    const m = micro(r.amount);
+    totalMicro += m;
+    let byPayee = flows.get(r.payer);
+    if (byPayee === undefined) flows.set(r.payer, (byPayee = new Map()));
+    let byKind = byPayee.get(r.payee);
+    if (byKind === undefined) byPayee.set(r.payee, (byKind = new Map()));
+    let f = byKind.get(r.kind);
+    if (f === undefined) byKind.set(r.kind, (f = { payer: r.payer, payee: r.payee, kind: r.kind, amountMicro: 0, lines: 0 }));
+    f.amountMicro += m;
+    f.lines++;
+    partyOf(r.payer).paidMicro += m;
+    partyOf(r.payee).receivedMicro += m;
+  }
+  const flowList = [...flows.values()]
+    .flatMap((byPayee) => [...byPayee.values()].flatMap((byKind) => [...byKind.values()]))
+    .map((f) => ({ payer: f.payer, payee: f.payee, kind: f.kind, lines: f.lines, amount: f.amountMicro / 1e6 }))
+    .sort((a, b) => b.amount - a.amount || byName(a.payer, b.payer) || byName(a.payee, b.payee) || byName(a.kind, b.kind));
+  const parties = [...net.entries()].map(([party, v]) => ({ party, received: v.receivedMicro / 1e6, paid: v.paidMicro / 1e6, net: (v.receivedMicro - v.paidMicro) / 1e6 }));
+  parties.sort((a, b) => Math.abs(b.net) - Math.abs(a.net) || byName(a.party, b.party));
+  const total = totalMicro / 1e6;
+  const negative = rows.filter((r) => r.amount < 0).length;
+  const mismatched: string[] = [];
+  if (summaryNet !== undefined) {
+    const names = new Set([...net.keys(), ...Object.keys(summaryNet)]);
+    for (const party of [...names].sort(byName)) {
+      const raw = summaryNet[party];
+      const expected = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : 0;
+      const own = net.get(party);
+      const actual = own === undefined ? 0 : own.receivedMicro - own.paidMicro;
+      if (!Number.isFinite(expected) || Math.abs(micro(expected) - actual) >= 5_000) mismatched.push(party);
+    }
+  }
+  const balance: Fact =
+    summaryNet !== undefined
+      ? {
+          label: 'ledger matches summary',
+          value: mismatched.length === 0 ? `yes (${net.size} parties)` : `NO: ${mismatched.length} parties differ`,
+          tone: mismatched.length === 0 && negative === 0 ? 'good' : 'bad',
+        }
+      : { label: 'ledger lines', value: `${rows.length}${negative === 0 ? '' : `, ${negative} negative`}`, tone: negative === 0 ? 'good' : 'bad' };
   let bars = parties.slice(0, MAX_BARS);
   const rest = parties.slice(MAX_BARS);
   if (rest.length > 0) {
     bars = [...parties.slice(0, MAX_BARS - 1), { party: `others (${rest.length + 1})`, received: 0, paid: 0, net: [parties[MAX_BARS - 1], ...rest].reduce((s, p) => s + (p?.net ?? 0), 0) }];
   }
   const notes: string[] = [];
+  if (mismatched.length > 0) notes.push(`Net positions differ from summary.json for: ${mismatched.slice(0, 10).join(', ')}${mismatched.length > 10 ? ', …' : ''}.`);
+  if (negative > 0) notes.push(`${negative} ledger lines have a negative amount; amounts should be ≥ 0 with payer and payee swapped instead.`);
   if (currencies.length > 1) notes.push(`Amounts in ${currency} only; the run also settled in ${currencies.filter((c) => c !== currency).join(', ')}.`);
   if (rest.length > 0) notes.push(`The chart shows the ${MAX_BARS - 1} parties with the largest net positions; the rest are summed.`);
   return {
@@ -703,7 +739,7 @@ export function buildReportModel(run: RunFolder, opts: ReportOptions = {}): Repo
   const problems: Diagnostic[] = [...run.diagnostics];
   const loading = loadingSection(run.flows, inferredStep);
   const voltage = voltageSection(run.flows, inferredStep);
-  const money = moneySection(run.settlement, currency);
+  const money = moneySection(run.settlement, currency, isRecord(summary['netByParty']) ? summary['netByParty'] : undefined);
   const messages = messagesSection(run);
   const sequence = sequenceSection(run, clock, opts, problems);
 

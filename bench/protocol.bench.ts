@@ -2,9 +2,10 @@
  * Protocol benchmark.
  *
  * 1. In-process bus: messages per second through build → validate → sign → deliver → verify →
- *    validate for a pay-as-clear `init` (~2 kB) from 100 BAPs to one MCA, end to end through
+ *    validate for a pay-as-clear `init` from 100 BAPs to one MCA, end to end through
  *    `bus.send` / `bus.runUntil`, and the share of each step measured on the same messages step
- *    by step (verify = JSON parse, header parse, registry lookup, BLAKE2b-512 digest, ed25519
+ *    by step. Messages are built by the Beckn 2.0.0 profile from the reference transaction's `init`
+ *    and validated against its schemas (ajv, compiled once). Verify = JSON parse, header parse, registry lookup, BLAKE2b-512 digest, ed25519
  *    verification, window, caller and replay checks).
  * 2. One HTTP node on loopback: sustained requests per second and p50 / p99 latency of a signed,
  *    validated `init`, sent by a client in the same process over 32 keep-alive connections; the
@@ -17,14 +18,18 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { EventQueue } from '../src/kernel/event-queue.js';
-import { parseIsoMs } from '../src/kernel/clock.js';
-import { createReplayCache, receive, type MessageValidator } from '../src/protocol/receiver.js';
+import { isoOf, parseIsoMs } from '../src/kernel/clock.js';
+import { ackBuilder } from '../src/protocol/ack.js';
+import { getProfile } from '../src/protocol/profiles/index.js';
+import { payAsClearTransaction } from '../src/protocol/profiles/test-support/transactions.js';
+import { contextReaderOf, createReplayCache, receive, type MessageValidator } from '../src/protocol/receiver.js';
+import { validateMessage, warmUpValidators } from '../src/protocol/validate.js';
 import { generateRegistry, indexRegistry } from '../src/protocol/registry.js';
 import { signedHeaders, type SigningKey } from '../src/protocol/signing.js';
 import { createBus } from '../src/protocol/transport/bus.js';
 import { createHttpClient } from '../src/protocol/transport/http/client.js';
 import { createHttpNode } from '../src/protocol/transport/http/server.js';
-import { buildInit, fixtureAckBuilder, fixtureContextReader, fixtureValidator, uuidOf } from '../src/protocol/transport/http/test-support/fixtures.js';
+import { uuidOf } from '../src/protocol/transport/http/test-support/fixtures.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 1_000 : 20_000;
@@ -43,12 +48,15 @@ if (!gen.ok) throw new Error('registry generation failed');
 const { registry, keys } = gen.value;
 const index = indexRegistry(registry);
 
-const build = (i: number, atMs: number): Record<string, unknown> => {
-  const bap = `bap.prosumer-${i % BAPS}`;
-  return buildInit({ bapId: bap, bppId: 'bpp.mca', bapUri: `http://127.0.0.1/bap-${i % BAPS}`, bppUri: 'http://127.0.0.1/mca', messageId: uuidOf(i), transactionId: uuidOf(i, 1), timestampMs: atMs, ttl: 'PT30S', curve: [[-2, -4.5 - (i % 7)], [3.5, -1.2], [4.2, 0], [5, 2.5], [8, 6 + (i % 5)]] });
-};
-const validator: MessageValidator = fixtureValidator;
-const profile = { validator, contextReader: fixtureContextReader, ackBuilder: fixtureAckBuilder };
+/** The participant's `init` of the pay-as-clear reference transaction, built by the Beckn 2.0.0 profile. */
+const initStep = payAsClearTransaction().find((st) => st.action === 'init');
+if (initStep === undefined || initStep.action !== 'init') throw new Error('no init in the reference transaction');
+const beckn = getProfile('beckn-2.0.0');
+const build = (i: number, atMs: number): Record<string, unknown> =>
+  beckn.build('init', { ...initStep.context, bapId: `bap.prosumer-${i % BAPS}`, bapUri: `http://127.0.0.1/bap-${i % BAPS}`, bppId: 'bpp.mca', bppUri: 'http://127.0.0.1/mca', messageId: uuidOf(i), transactionId: uuidOf(i, 1), timestamp: isoOf(atMs) }, initStep.payload) as unknown as Record<string, unknown>;
+warmUpValidators();
+const validator: MessageValidator = (w) => validateMessage(w, 'beckn-2.0.0');
+const profile = { validator, contextReader: contextReaderOf((w) => beckn.contextOf(w)), ackBuilder: ackBuilder({ profile: 'beckn-2.0.0' }) };
 
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 const pad = (s: string, w: number): string => s.padStart(w);
@@ -155,7 +163,7 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 }
 
-process.stdout.write(`protocol benchmark (${quick ? 'quick' : 'full'}): ${fmt(N)} signed init messages, ${BAPS} BAPs → 1 BPP, fixture profile (structural validator)\n\n`);
+process.stdout.write(`protocol benchmark (${quick ? 'quick' : 'full'}): ${fmt(N)} signed init messages, ${BAPS} BAPs → 1 BPP, Beckn 2.0.0 profile and schemas (ajv)\n\n`);
 
 await busEndToEnd(WARMUP, 5_000_000);
 busSteps(WARMUP, 6_000_000);

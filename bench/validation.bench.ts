@@ -23,7 +23,7 @@ import { validateMessage, warmUpValidators } from '../src/protocol/validate.js';
 import { PROFILE_IDS, type ProfileId } from '../src/protocol/context.js';
 
 const quick = process.argv.includes('--quick');
-const MIN_MS = quick ? 40 : 250;
+const MIN_MS = quick ? 20 : 250;
 
 /**
  * CPU microseconds per call of `fn` (user + system time of this process, so other load on a

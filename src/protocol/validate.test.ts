@@ -5,13 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getProfile } from './profiles/index.js';
 import { payAsClearTransaction } from './profiles/test-support/transactions.js';
 import {
-  offsetOfPath,
+  offsetOfJsonPath,
   PACK_TYPES,
-  pathOf,
-  positionOf,
+  jsonPathOf,
+  positionInText,
   SCHEMA_BASE_URI,
   schemasDir,
-  syntaxErrorOffset,
+  jsonSyntaxErrorOffset,
+  formatMessageFileReport,
   validateMessage,
   validateMessageFile,
   validateMessageText,
@@ -331,13 +332,13 @@ describe('message files', () => {
 
   it('locates values and syntax errors in JSON text', () => {
     const text = '{\n  "a": [1, {"b": "x"}],\n  "c": tru\n}';
-    expect(syntaxErrorOffset(text)).toBe(text.indexOf('tru'));
-    expect(positionOf(text, text.indexOf('tru'))).toEqual({ line: 3, column: 8 });
+    expect(jsonSyntaxErrorOffset(text)).toBe(text.indexOf('tru'));
+    expect(positionInText(text, text.indexOf('tru'))).toEqual({ line: 3, column: 8 });
     const valid = '{\n  "a": [1, {"b": "x"}],\n  "c": true\n}';
-    expect(syntaxErrorOffset(valid)).toBeUndefined();
-    expect(positionOf(valid, offsetOfPath(valid, ['a', '1', 'b']))).toEqual({ line: 2, column: 18 });
-    expect(positionOf(valid, offsetOfPath(valid, ['a', '1', 'missing']))).toEqual({ line: 2, column: 12 });
-    expect(pathOf(['message', 'order', 'beckn:orderItems', '0', 'beckn:quantity'])).toBe('message.order.beckn:orderItems[0].beckn:quantity');
+    expect(jsonSyntaxErrorOffset(valid)).toBeUndefined();
+    expect(positionInText(valid, offsetOfJsonPath(valid, ['a', '1', 'b']))).toEqual({ line: 2, column: 18 });
+    expect(positionInText(valid, offsetOfJsonPath(valid, ['a', '1', 'missing']))).toEqual({ line: 2, column: 12 });
+    expect(jsonPathOf(['message', 'order', 'beckn:orderItems', '0', 'beckn:quantity'])).toBe('message.order.beckn:orderItems[0].beckn:quantity');
   });
 
   it('validates an .ndjson trace line by line, auto-detecting the profile', async () => {
@@ -366,6 +367,14 @@ describe('message files', () => {
     const lineText = text.split('\n')[(d?.line ?? 0) - 1] ?? '';
     expect(lineText.trim()).toBe('"beckn:orderStatus": "OPEN",');
     expect(lineText.slice((d?.column ?? 0) - 1)).toBe('"OPEN",');
+  });
+
+  it('prints a report the way a terminal links it', () => {
+    const report = validateMessageText('{"context": {}}', 'json', 'bad.json', 'beckn-2.0.0');
+    const text = formatMessageFileReport(report);
+    expect(text.split('\n')[0]).toBe('bad.json:1:1: message: is required but missing [schema.required]');
+    expect(text.split('\n')).toContain('bad.json:1:13: context.version: is required but missing [schema.required]');
+    expect(text.split('\n').at(-1)).toBe('bad.json: 1 message, 1 invalid');
   });
 
   it('says when a file cannot be read', async () => {

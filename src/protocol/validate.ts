@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { SchemaValidateFunction } from 'ajv';
 import { Ajv2020, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import type { Diagnostic } from '../diagnostics.js';
+import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { DEFAULT_PROFILE, detectProfile, PROFILE_IDS, type ProfileId } from './context.js';
 
 /**
@@ -344,7 +344,7 @@ function segmentsOf(instancePath: string): string[] {
 }
 
 /** Dotted JSON path with [index] for array positions: `message.order.beckn:orderItems[0].beckn:quantity`. */
-export function pathOf(segments: readonly string[], arrayIndices?: ReadonlySet<number>): string {
+export function jsonPathOf(segments: readonly string[], arrayIndices?: ReadonlySet<number>): string {
   let out = '';
   segments.forEach((s, i) => {
     const isIndex = /^\d+$/.test(s) && (arrayIndices === undefined || arrayIndices.has(i));
@@ -396,7 +396,7 @@ function convert(e: ErrorObject): LocatedDiagnostic {
     default:
       if (typeof params['code'] === 'string') code = params['code'];
   }
-  return { diagnostic: { code, path: pathOf(segments), message }, segments };
+  return { diagnostic: { code, path: jsonPathOf(segments), message }, segments };
 }
 
 /** Readable wording for the patterns the schemas use. */
@@ -477,7 +477,7 @@ export function validatePack(pack: unknown, type?: PackType): Diagnostic[] {
 // ---------------------------------------------------------------------------------------------
 
 /** Line and column (1-based) of a character offset in a text. */
-export function positionOf(text: string, offset: number): { line: number; column: number } {
+export function positionInText(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   const end = Math.min(offset, text.length);
@@ -575,7 +575,7 @@ class JsonScanner {
 }
 
 /** Offset of the first JSON syntax error in `text`, or undefined when it is one valid JSON value. */
-export function syntaxErrorOffset(text: string): number | undefined {
+export function jsonSyntaxErrorOffset(text: string): number | undefined {
   const s = new JsonScanner(text);
   if (!s.value()) return s.pos;
   s.ws();
@@ -586,7 +586,7 @@ export function syntaxErrorOffset(text: string): number | undefined {
  * Offset where the value at `segments` starts in a valid JSON text; for a path that runs out of
  * the document (a missing property), the offset of its deepest existing ancestor.
  */
-export function offsetOfPath(text: string, segments: readonly string[]): number {
+export function offsetOfJsonPath(text: string, segments: readonly string[]): number {
   const s = new JsonScanner(text);
   s.ws();
   let found = s.pos;
@@ -643,9 +643,9 @@ export function formatOfFile(path: string): MessageFileFormat {
 }
 
 function validateOneText(text: string, file: string, lineOffset: number, profile: ProfileId | undefined): Diagnostic[] {
-  const bad = syntaxErrorOffset(text);
+  const bad = jsonSyntaxErrorOffset(text);
   if (bad !== undefined) {
-    const p = positionOf(text, bad);
+    const p = positionInText(text, bad);
     return [{ code: 'json.syntax', path: '', message: 'not valid JSON', file, line: p.line + lineOffset, column: p.column }];
   }
   const wire = JSON.parse(text) as unknown;
@@ -656,7 +656,7 @@ function validateOneText(text: string, file: string, lineOffset: number, profile
     out.push({ code: 'context.profile', path: 'context', message: `cannot tell the profile from the context; checked as ${DEFAULT_PROFILE}`, file, line: 1 + lineOffset });
   }
   for (const l of located) {
-    const p = positionOf(text, offsetOfPath(text, l.segments));
+    const p = positionInText(text, offsetOfJsonPath(text, l.segments));
     out.push({ ...l.diagnostic, file, line: p.line + lineOffset, column: p.column });
   }
   return out;
@@ -699,4 +699,14 @@ export async function validateMessageFile(path: string, profile?: ProfileId): Pr
     return { file, messages: 0, invalid: 0, diagnostics: [{ code: 'file.read', path: '', message: `cannot read ${basename(file)}: ${reason}`, file }] };
   }
   return validateMessageText(text.startsWith('\uFEFF') ? text.slice(1) : text, formatOfFile(file), file, profile);
+}
+
+/**
+ * A report as terminal lines: one `file:line:column: path: message [code]` per problem, then
+ * `N messages, M invalid` (the form `degsim validate` prints).
+ */
+export function formatMessageFileReport(report: MessageFileReport): string {
+  const lines = report.diagnostics.map(formatDiagnostic);
+  lines.push(`${report.file}: ${report.messages} message${report.messages === 1 ? '' : 's'}, ${report.invalid} invalid`);
+  return lines.join('\n');
 }

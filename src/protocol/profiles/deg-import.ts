@@ -24,6 +24,7 @@ import type {
   DiscoverIntent,
   EnergyDelivery,
   EnergyOffer,
+  PricingModel,
   SettlementLine,
   SettlementReport,
   SignalValue,
@@ -45,6 +46,7 @@ const STATUS_SET: ReadonlySet<string> = new Set(['PENDING', 'ACTIVE', 'COMPLETED
 const SIGNAL_TYPES: ReadonlySet<string> = new Set(['PRICE', 'STATE', 'COMMAND', 'FREQUENCY', 'AGC_SETPOINT']);
 const TELEMETRY_TYPES: ReadonlySet<string> = new Set(['METER_READING', 'CHARGE_DATA_RECORD', 'INVERTER_DATA', 'BATTERY_STATE', 'VIRTUAL_METER']);
 const DELIVERY_STATUS: ReadonlySet<string> = new Set(['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED']);
+const PRICING_MODELS: ReadonlySet<string> = new Set(['PAY_AS_CLEAR', 'PAY_AS_BID', 'PER_KWH', 'TIME_OF_DAY', 'SUBSCRIPTION', 'FIXED']);
 
 /** Contract pack types of the DEG examples that this importer reads. */
 export const DEG_CONTRACT_TYPES: ReadonlySet<string> = new Set(['EnergyContractP2PTrade', 'EnergyTradeContract', 'EnergyContract']);
@@ -420,14 +422,17 @@ export function importOffer(r: Reader, v: unknown, path: string, createdAt: stri
   }
   const contract = o['contract'] === undefined ? undefined : importContract(r, o['contract'], `${path}.contract`, { contractId, createdAt });
   const summary = typeof o['contractSummary'] === 'string' ? o['contractSummary'] : isRecord(o['contractSummary']) && typeof o['contractSummary']['description'] === 'string' ? o['contractSummary']['description'] : undefined;
-  const pricingModel = contract?.contract.template !== undefined && isRecord(o['contract']) && isRecord(o['contract']['inputParameters']) ? o['contract']['inputParameters']['pricingModel'] : undefined;
+  const params = isRecord(o['contract']) && isRecord(o['contract']['inputParameters']) ? o['contract']['inputParameters'] : {};
+  const pricingModel = typeof params['pricingModel'] === 'string' && PRICING_MODELS.has(params['pricingModel']) ? (params['pricingModel'] as PricingModel) : undefined;
+  if (pricingModel === 'PAY_AS_CLEAR') r.warn(`${path}.contract.inputParameters.pricingModel`, 'PAY_AS_CLEAR offer read as a MARKET_PARTICIPATION service', 'import.assumed');
   return {
     offerId,
     contractId,
     providerId,
     providerUri,
     openRole: openRole as RoleName,
-    ...(pricingModel === 'PAY_AS_CLEAR' ? { service: 'MARKET_PARTICIPATION' as const, pricingModel: 'PAY_AS_CLEAR' as const } : {}),
+    ...(pricingModel === undefined ? {} : { pricingModel }),
+    ...(pricingModel === 'PAY_AS_CLEAR' ? { service: 'MARKET_PARTICIPATION' as const } : {}),
     ...(summary === undefined ? {} : { summary }),
     ...(contract === undefined ? {} : { contract: contract.contract }),
   };

@@ -52,10 +52,9 @@ export function priceNearest(g: PriceGrid, p: number): number {
   return clampPrice(g, onGrid(g, n));
 }
 
-/** Power rounded to whole watts (kW with 3 decimals), so curves on the wire carry no float noise. */
-export function roundKW(kw: number): number {
-  const r = Math.round(kw * 1000) / 1000;
-  return r === 0 ? 0 : r;
+/** A power value with −0 and sub-nanowatt noise around 0 made 0. */
+export function cleanKW(kw: number): number {
+  return Math.abs(kw) < 1e-12 ? 0 : kw;
 }
 
 /**
@@ -72,9 +71,9 @@ export function curveFromFunction(f: (pricePerKWh: number) => number, breakpoint
   const eps = g.priceTick * 1e-6;
   const raw: OfferCurvePoint[] = [];
   for (const p of prices) {
-    const below = roundKW(p > g.priceFloor ? f(p - eps) : f(p));
-    const above = roundKW(p < g.priceCap ? f(p + eps) : f(p));
-    if (below === above) raw.push({ price: p, powerKW: below });
+    const below = cleanKW(p > g.priceFloor ? f(p - eps) : f(p));
+    const above = cleanKW(p < g.priceCap ? f(p + eps) : f(p));
+    if (Math.abs(below - above) <= 1e-9) raw.push({ price: p, powerKW: cleanKW(f(p)) });
     else {
       raw.push({ price: p, powerKW: below });
       raw.push({ price: p, powerKW: above });
@@ -110,7 +109,7 @@ function simplify(points: readonly OfferCurvePoint[]): OfferCurvePoint[] {
     if (a !== undefined && b !== undefined && a.price < p.price && p.price < b.price) {
       const t = (p.price - a.price) / (b.price - a.price);
       const onLine = a.powerKW + t * (b.powerKW - a.powerKW);
-      if (Math.abs(onLine - p.powerKW) <= 5e-4) continue;
+      if (Math.abs(onLine - p.powerKW) <= 1e-9) continue;
     }
     out.push(p);
   }
@@ -130,7 +129,7 @@ export function clipCurve(curve: OfferCurve, maxImportKW: number | undefined, ma
   const loRaw = maxImportKW === undefined ? curve.minExport : Math.max(curve.minExport, -Math.max(0, maxImportKW));
   const lo = Math.min(loRaw, hi);
   if (lo === curve.minExport && hi === curve.maxExport) return curve;
-  return { ...curve, minExport: roundKW(lo), maxExport: roundKW(hi) };
+  return { ...curve, minExport: cleanKW(lo), maxExport: cleanKW(hi) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Bus, NackNotice as BusNack } from '../protocol/transport/bus.js';
 import type { AcceptedMessage } from '../protocol/receiver.js';
 import type { ContextInput, ProfileId } from '../protocol/context.js';
-import { isoDuration, uuidForName } from '../protocol/context.js';
+import { isoDuration, isUuid, uuidForName } from '../protocol/context.js';
 import { isCallback, type Action, type PayloadFor } from '../protocol/payloads.js';
 import type { Profile } from '../protocol/profiles/index.js';
 import { isoOf, parseIsoMs } from '../kernel/clock.js';
@@ -50,6 +50,16 @@ export function createNetwork(o: NetworkOptions): Network {
   const byAction = new Map<string, number>();
   const stats = { sent: 0, refusedAtSender: 0, nacks: 0, byAction };
 
+  // Agents name transactions with readable keys (`txn-i12-prosumer-3`); the wire carries the
+  // UUID derived from the key, and inbound messages give the agent its own key back.
+  const keyOfUuid = new Map<string, string>();
+  function wireTransactionId(key: string): string {
+    if (isUuid(key)) return key;
+    const id = uuidForName(`transaction/${key}`);
+    keyOfUuid.set(id, key);
+    return id;
+  }
+
   function nextMessageId(sender: string): string {
     const n = (seqBySender.get(sender) ?? 0) + 1;
     seqBySender.set(sender, n);
@@ -86,7 +96,7 @@ export function createNetwork(o: NetworkOptions): Network {
           bapUri: o.directory.uriOf(agentId),
           bppId: msg.to,
           bppUri: o.directory.uriOf(msg.to),
-          transactionId: msg.transactionId,
+          transactionId: wireTransactionId(msg.transactionId),
           messageId: nextMessageId(agentId),
           timestamp: isoOf(nowMs),
           ttl,
@@ -132,7 +142,7 @@ export function createNetwork(o: NetworkOptions): Network {
         const inbound: InboundMessage = {
           action: ctx.action,
           from: callback ? (ctx.bppId ?? '') : ctx.bapId,
-          transactionId: ctx.transactionId,
+          transactionId: keyOfUuid.get(ctx.transactionId) ?? ctx.transactionId,
           messageId: ctx.messageId,
           timestampMs: parseIsoMs(ctx.timestamp),
           payload: parsed.value.payload,

@@ -57,6 +57,9 @@ export function cleanKW(kw: number): number {
   return Math.abs(kw) < 1e-12 ? 0 : kw;
 }
 
+/** A change of power across a breakpoint smaller than this (1 mW) is a bend, not a step. */
+const JUMP_KW = 1e-6;
+
 /**
  * A curve from a willingness function `f(price) → kW` (non-decreasing; + export). `breakpoints`
  * are the prices where `f` bends or jumps; each is rounded to the nearest tick (policies round
@@ -68,12 +71,12 @@ export function cleanKW(kw: number): number {
  */
 export function curveFromFunction(f: (pricePerKWh: number) => number, breakpoints: readonly number[], g: PriceGrid): OfferCurve {
   const prices = [...new Set([g.priceFloor, g.priceCap, ...breakpoints.filter((p) => Number.isFinite(p)).map((p) => priceNearest(g, p))])].sort((a, b) => a - b);
-  const eps = g.priceTick * 1e-6;
+  const eps = g.priceTick * 1e-9;
   const raw: OfferCurvePoint[] = [];
   for (const p of prices) {
     const below = cleanKW(p > g.priceFloor ? f(p - eps) : f(p));
     const above = cleanKW(p < g.priceCap ? f(p + eps) : f(p));
-    if (Math.abs(below - above) <= 1e-9) raw.push({ price: p, powerKW: cleanKW(f(p)) });
+    if (Math.abs(below - above) <= JUMP_KW) raw.push({ price: p, powerKW: cleanKW(f(p)) });
     else {
       raw.push({ price: p, powerKW: below });
       raw.push({ price: p, powerKW: above });
@@ -121,15 +124,19 @@ function simplify(points: readonly OfferCurvePoint[]): OfferCurvePoint[] {
 
 /**
  * The curve clipped to the grid operator's approval: it may import at most `maxImportKW` and
- * export at most `maxExportKW` (both ≥ 0). Only the clip bounds change (the market applies them to
- * the points); a curve that must export more than allowed is held at the allowed export.
+ * export at most `maxExportKW` (both ≥ 0; undefined = no limit). Both clip bounds are held inside
+ * [−maxImport, maxExport] (the market applies them to the points), so a curve that must import
+ * more than allowed is held at the allowed import, and one that must export more at the allowed
+ * export.
  */
 export function clipCurve(curve: OfferCurve, maxImportKW: number | undefined, maxExportKW: number | undefined): OfferCurve {
-  const hi = maxExportKW === undefined ? curve.maxExport : Math.min(curve.maxExport, Math.max(0, maxExportKW));
-  const loRaw = maxImportKW === undefined ? curve.minExport : Math.max(curve.minExport, -Math.max(0, maxImportKW));
-  const lo = Math.min(loRaw, hi);
-  if (lo === curve.minExport && hi === curve.maxExport) return curve;
-  return { ...curve, minExport: cleanKW(lo), maxExport: cleanKW(hi) };
+  const lo = maxImportKW === undefined ? Number.NEGATIVE_INFINITY : -Math.max(0, maxImportKW);
+  const hi = maxExportKW === undefined ? Number.POSITIVE_INFINITY : Math.max(0, maxExportKW);
+  const clamp = (v: number): number => cleanKW(v < lo ? lo : v > hi ? hi : v);
+  const minExport = clamp(curve.minExport);
+  const maxExport = clamp(curve.maxExport);
+  if (minExport === curve.minExport && maxExport === curve.maxExport) return curve;
+  return { ...curve, minExport, maxExport };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Action } from './payloads.js';
 /** The wire dialects degsim can speak. */
 export const PROFILE_IDS = ['beckn-2.0.0', 'deg-order-draft'] as const;
 export type ProfileId = (typeof PROFILE_IDS)[number];
+/** The profile a scenario speaks unless it names another. */
 export const DEFAULT_PROFILE: ProfileId = 'beckn-2.0.0';
 
 /** Where the transaction is meant to be fulfilled (city and country codes, names optional). */

@@ -33,37 +33,46 @@ export function unld<T>(pack: unknown): T {
   return rest as T;
 }
 
+/** A place as Beckn spells a location: GeoJSON Point [longitude, latitude] and an address. */
 export function placeToWire(p: Place): JsonObject {
   return { geo: { type: 'Point', coordinates: [p.longitude, p.latitude] }, ...(p.address === undefined ? {} : { address: p.address }) };
 }
 
+/** The place of a wire location (a valid GeoJSON Point). */
 export function placeFromWire(w: unknown): Place {
   const r = w as { geo: { coordinates: [number, number] }; address?: string };
   const [longitude, latitude] = r.geo.coordinates;
   return { latitude, longitude, ...(r.address === undefined ? {} : { address: r.address }) };
 }
 
+/** EnergyResource pack of a resource; its location becomes a GeoJSON point. */
 export function energyResourceToPack(r: EnergyResource): JsonObject {
   return ld('EnergyResource', r.location === undefined ? r : { ...r, location: placeToWire(r.location) });
 }
 
+/** The resource of a valid EnergyResource pack. */
 export function energyResourceFromPack(p: unknown): EnergyResource {
   const body = unld<Record<string, unknown>>(p);
   return (body['location'] === undefined ? body : { ...body, location: placeFromWire(body['location']) }) as unknown as EnergyResource;
 }
 
+/** The EnergyContract pack: the model as it is, with @context/@type. */
 export const contractToPack = (c: EnergyContract): JsonObject => ld('EnergyContract', c);
+/** The contract of a valid EnergyContract pack. */
 export const contractFromPack = (p: unknown): EnergyContract => unld<EnergyContract>(p);
 
+/** EnergyOffer pack; a contract template inside becomes an EnergyContract pack. */
 export function offerToPack(o: EnergyOffer): JsonObject {
   return ld('EnergyOffer', o.contract === undefined ? o : { ...o, contract: contractToPack(o.contract) });
 }
 
+/** The offer of a valid EnergyOffer pack. */
 export function offerFromPack(p: unknown): EnergyOffer {
   const body = unld<Record<string, unknown>>(p);
   return (body['contract'] === undefined ? body : { ...body, contract: contractFromPack(body['contract']) }) as unknown as EnergyOffer;
 }
 
+/** EnergyDelivery pack; setpoints, readings and CDRs inside become packs of their own. */
 export function deliveryToPack(d: EnergyDelivery): JsonObject {
   return ld('EnergyDelivery', {
     ...d,
@@ -73,13 +82,16 @@ export function deliveryToPack(d: EnergyDelivery): JsonObject {
   });
 }
 
+/** The delivery of a valid EnergyDelivery pack. */
 export function deliveryFromPack(p: unknown): EnergyDelivery {
   const body = unld<Record<string, unknown>>(p);
   const strip = (key: string): object => (Array.isArray(body[key]) ? { [key]: (body[key] as unknown[]).map((x) => unld<object>(x)) } : {});
   return { ...body, ...strip('setpoints'), ...strip('meterReadings'), ...strip('chargeDataRecords') } as unknown as EnergyDelivery;
 }
 
+/** The SettlementReport pack. */
 export const settlementToPack = (s: SettlementReport): JsonObject => ld('SettlementReport', s);
+/** The report of a valid SettlementReport pack. */
 export const settlementFromPack = (p: unknown): SettlementReport => unld<SettlementReport>(p);
 
 export type ResourcePack =
@@ -87,10 +99,12 @@ export type ResourcePack =
   | { readonly type: 'GridNode'; readonly value: GridNode }
   | { readonly type: 'Forecast'; readonly value: Forecast };
 
+/** The pack of a catalogue resource's attributes, by kind. */
 export function resourceAttributesToPack(a: ResourcePack): JsonObject {
   return a.type === 'EnergyResource' ? energyResourceToPack(a.value) : ld(a.type, a.value);
 }
 
+/** A catalogue resource's attributes from a valid pack, by its @type. */
 export function resourceAttributesFromPack(p: unknown): ResourcePack {
   const type = (p as Record<string, unknown>)['@type'];
   if (type === 'GridNode') return { type, value: unld<GridNode>(p) };

@@ -14,6 +14,7 @@ export interface ContextSpelling {
   readonly schemaContext: string;
 }
 
+/** Beckn 2.0.0 spelling. */
 export const CAMEL: ContextSpelling = {
   bapId: 'bapId',
   bapUri: 'bapUri',
@@ -24,6 +25,7 @@ export const CAMEL: ContextSpelling = {
   schemaContext: 'schemaContext',
 };
 
+/** Order-draft spelling. */
 export const SNAKE: ContextSpelling = {
   bapId: 'bap_id',
   bapUri: 'bap_uri',

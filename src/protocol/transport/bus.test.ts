@@ -302,3 +302,71 @@ describe('bus remote endpoints', () => {
     expect(trace.wireLines).toHaveLength(2);
   });
 });
+
+describe('bus remote senders (a node serving a subscriber)', () => {
+  const ack = (): AckOrNack => ({ status: 'ACK', httpStatus: 200, body: { status: 'ACK' } });
+
+  it('runs afterAccepted after the ACK is recorded and before the next event, so what the node sent there is delivered in order', async () => {
+    const { bus, trace, received } = makeBus();
+    const steps: string[] = [];
+    bus.registerRemote('bpp.utility', {
+      async deliver() {
+        steps.push('deliver');
+        return ack();
+      },
+      async afterAccepted({ messageId, from, atMs }) {
+        await new Promise((r) => setTimeout(r, 2));
+        steps.push(`after:${messageId}:${from}:${atMs}:acks=${trace.ackLines.length}`);
+        const answer = buildOnInit(initFrom('bap.prosumer-1', 1, T0) as Record<string, unknown>, atMs);
+        const body = JSON.stringify({ ...answer, context: { ...(answer['context'] as object), bppId: 'bpp.utility', messageId: uuidOf(9) } });
+        bus.inject({ toId: 'bap.prosumer-1', headers: signedHeaders(body, key('bpp.utility'), Math.floor(atMs / 1000), Math.floor(atMs / 1000) + 30), body, atMs, asSender: true });
+      },
+    });
+    const cascaded = buildInit({ bapId: 'bap.prosumer-1', bppId: 'bpp.utility', bapUri: 'http://a', bppUri: 'http://b', messageId: uuidOf(1), transactionId: uuidOf(1, 1), timestampMs: T0 });
+    bus.send({ fromId: 'bap.prosumer-1', toId: 'bpp.utility', wire: cascaded, atMs: T0 });
+    bus.send({ fromId: 'bap.prosumer-2', toId: 'bpp.mca', wire: initFrom('bap.prosumer-2', 2, T0), atMs: T0 });
+    await bus.runUntil(T0 + 100);
+    expect(steps).toEqual(['deliver', `after:${uuidOf(1)}:bap.prosumer-1:${T0}:acks=1`]);
+    // The node's answer, injected at T0 during the first delivery, is delivered after the send already due at T0.
+    expect(received.map((r) => [r.to, r.action, r.messageId])).toEqual([
+      ['bpp.mca', 'init', uuidOf(2)],
+      ['bap.prosumer-1', 'on_init', uuidOf(9)],
+    ]);
+  });
+
+  it('does not call afterAccepted for a NACK', async () => {
+    const { bus } = makeBus();
+    let after = 0;
+    bus.registerRemote('bpp.utility', {
+      deliver: async () => ({ status: 'NACK', httpStatus: 401, body: {}, refusal: { reason: 'replay', code: 'AUT_REPLAY_DETECTED', httpStatus: 401, message: 'seen' } }),
+      afterAccepted: async () => {
+        after++;
+      },
+    });
+    bus.send({ fromId: 'bap.prosumer-1', toId: 'bpp.utility', wire: buildInit({ bapId: 'bap.prosumer-1', bppId: 'bpp.utility', bapUri: 'http://a', bppUri: 'http://b', messageId: uuidOf(1), transactionId: uuidOf(1, 1), timestampMs: T0 }), atMs: T0 });
+    await bus.runUntil(T0 + 100);
+    expect(after).toBe(0);
+  });
+
+  it('tells an injected message’s sender of its refusal (asSender) and awaits the sender’s listener before the next event', async () => {
+    const { bus, trace } = makeBus();
+    const told: string[] = [];
+    bus.registerRemote('bpp.utility', { deliver: async () => ack() }, {
+      onNack: async (n) => {
+        await new Promise((r) => setTimeout(r, 2));
+        told.push(`${n.refusal.code}:${n.messageId}:acks=${trace.ackLines.length}`);
+      },
+    });
+    const answer = buildOnInit(initFrom('bap.prosumer-1', 1, T0) as Record<string, unknown>, T0);
+    // Signed by the utility but naming the MCA as bppId: the BAP refuses it (signer is not the caller).
+    const body = JSON.stringify(answer);
+    const headers = signedHeaders(body, key('bpp.utility'), Math.floor(T0 / 1000), Math.floor(T0 / 1000) + 30);
+    bus.inject({ toId: 'bap.prosumer-1', headers, body, atMs: T0, fromId: 'bpp.utility', asSender: true });
+    bus.inject({ toId: 'bap.prosumer-1', headers, body, atMs: T0, fromId: 'bpp.utility' });
+    bus.send({ fromId: 'bap.prosumer-2', toId: 'bpp.mca', wire: initFrom('bap.prosumer-2', 2, T0), atMs: T0 });
+    await bus.runUntil(T0 + 100);
+    // Only the asSender copy is told, and the listener finished before the third event was recorded.
+    expect(told).toEqual([`AUT_UNAUTHORIZED_ACTION:${uuidOf(1)}:acks=1`]);
+    expect(trace.ackLines).toHaveLength(3);
+  });
+});

@@ -76,7 +76,16 @@ export interface NackNotice {
 export interface RemoteEndpoint {
   /** Delivers a signed message; must resolve (a timeout or failure is a NACK value), never reject. */
   deliver(request: { readonly headers: SignedHeaders; readonly body: string; readonly action: string; readonly atMs: number; readonly ttlMs: number }): Promise<AckOrNack>;
+  /**
+   * Called once an accepted delivery is recorded, before the bus runs its next event, as a local
+   * handler would run: a simulation driver brings in here what the remote subscriber did on
+   * receipt (the messages it sent at `atMs`). Must resolve, never reject.
+   */
+  afterAccepted?(delivery: { readonly messageId: string; readonly action: string; readonly from: string; readonly atMs: number }): Promise<void>;
 }
+
+/** Hears of an endpoint's refused, lost and timed-out sends; a returned promise is awaited before the bus runs its next event. */
+export type NackListener = (notice: NackNotice) => unknown;
 
 /** What `send` returns. */
 export type SendResult =
@@ -102,6 +111,11 @@ export interface InjectRequest {
   readonly fromId?: string;
   /** Told of the outcome (ACK or NACK) at delivery. */
   readonly onResult?: (response: AckOrNack, atMs: number) => void;
+  /**
+   * Treat the message as sent by `fromId` (signed elsewhere with its key, e.g. by the node serving
+   * it): a refusal, loss or timeout is told to that endpoint's `onNack`, exactly as for `send`.
+   */
+  readonly asSender?: boolean;
 }
 
 /** Options of `createBus`. */
@@ -124,9 +138,9 @@ export interface BusOptions {
 /** The bus. */
 export interface Bus {
   /** Registers a local endpoint. `onNack` hears of this endpoint's refused, lost and timed-out sends. */
-  register(subscriberId: string, handler: BusHandler, options?: { readonly onNack?: (notice: NackNotice) => void }): void;
+  register(subscriberId: string, handler: BusHandler, options?: { readonly onNack?: NackListener }): void;
   /** Registers an endpoint living elsewhere; messages to it are awaited in `runUntil`. */
-  registerRemote(subscriberId: string, remote: RemoteEndpoint, options?: { readonly onNack?: (notice: NackNotice) => void }): void;
+  registerRemote(subscriberId: string, remote: RemoteEndpoint, options?: { readonly onNack?: NackListener }): void;
   /** Validates, signs and schedules a message. An invalid message is not scheduled: the result is its NACK. */
   send(request: SendRequest): SendResult;
   /** Schedules delivery of an already signed message, unchanged. */
@@ -159,7 +173,7 @@ type Event =
 interface Endpoint {
   readonly handler?: BusHandler;
   readonly remote?: RemoteEndpoint;
-  readonly onNack?: (notice: NackNotice) => void;
+  readonly onNack?: NackListener;
   readonly replayCache: ReplayCache;
 }
 
@@ -217,7 +231,12 @@ export function createBus(options: BusOptions): Bus {
   const record = (r: AckRecord): void => trace?.ack(r);
   const errorOf = (f: Refusal): NonNullable<AckRecord['error']> =>
     f.path === undefined ? { code: f.code, reason: f.reason, message: f.message } : { code: f.code, reason: f.reason, message: f.message, path: f.path };
-  const notify = (from: string, notice: NackNotice): void => endpoints.get(from)?.onNack?.(notice);
+  /** Listeners still working on a notice (a remote sender's node); awaited before the next event. */
+  const noticed: Promise<void>[] = [];
+  const notify = (from: string, notice: NackNotice): void => {
+    const p = endpoints.get(from)?.onNack?.(notice);
+    if (p instanceof Promise) noticed.push(p as Promise<void>);
+  };
 
   const addEndpoint = (id: string, e: Endpoint): void => {
     if (endpoints.has(id)) throw new RangeError(`subscriber ${id} is already registered on the bus`);
@@ -323,7 +342,7 @@ export function createBus(options: BusOptions): Bus {
         context = undefined;
       }
       const from = req.fromId ?? (context === undefined ? '' : (callerIdOf(context) ?? ''));
-      schedule(from, req.toId, req.headers, req.body, context, req.atMs, false, req.onResult);
+      schedule(from, req.toId, req.headers, req.body, context, req.atMs, req.asSender === true, req.onResult);
     },
     async runUntil(untilMs) {
       if (running) throw new RangeError('runUntil is already running (called from a handler?)');
@@ -341,6 +360,9 @@ export function createBus(options: BusOptions): Bus {
             if (target?.remote !== undefined) {
               const response = await target.remote.deliver({ headers: ev.headers as SignedHeaders, body: ev.body, action: ev.context?.action ?? '', atMs: top.atMs, ttlMs: ev.ttlMs });
               finish(ev, top.atMs, response, null, target);
+              if (response.status === 'ACK' && target.remote.afterAccepted !== undefined) {
+                await target.remote.afterAccepted({ messageId: ev.context?.messageId ?? '', action: ev.context?.action ?? '', from: ev.from, atMs: top.atMs });
+              }
             } else {
               deliverLocal(ev, top.atMs, target);
             }
@@ -350,6 +372,7 @@ export function createBus(options: BusOptions): Bus {
             record({ messageId: ev.context.messageId, action: ev.context.action, from: ev.from, to: ev.to, atMs: top.atMs, ack: 'NACK', error: errorOf(f) });
             notify(ev.from, { messageId: ev.context.messageId, action: ev.context.action, from: ev.from, to: ev.to, atMs: top.atMs, refusal: f, body: nackOf(undefined, f, options.ackBuilder).body });
           }
+          while (noticed.length > 0) await noticed.shift();
         }
       } finally {
         running = false;

@@ -476,3 +476,34 @@ export class ScriptedParticipant implements Agent {
     return this.o.actualKW?.(k, cleared) ?? cleared;
   }
 }
+
+/** An agent a test drives by hand: it sends what the test says and keeps what it receives. */
+export class Probe implements Agent {
+  readonly meterIds: readonly string[] = [];
+  readonly inbox: InboundMessage[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly kind: string,
+    private readonly services: AgentServices,
+  ) {}
+
+  onMessage(msg: InboundMessage): void {
+    this.inbox.push(msg);
+  }
+
+  /** Sends a request. */
+  request(to: string, action: string, transactionId: string, payload: unknown): void {
+    this.services.net.request({ to, action, transactionId, payload });
+  }
+
+  /** The last message received with this action. */
+  last(action: string): InboundMessage | undefined {
+    return [...this.inbox].reverse().find((m) => m.action === action);
+  }
+
+  /** The contract of the last message received with this action. */
+  lastContract(action: string): EnergyContract | undefined {
+    return (this.last(action)?.payload as Partial<ContractPayload> | undefined)?.contract;
+  }
+}

@@ -207,6 +207,8 @@ export interface EnergyResource {
   readonly capacityKWh?: number;
   readonly location?: Place;
   readonly evse?: EvseConnector;
+  /** Windows in which the resource can be booked (free charging slots); absent = no restriction. */
+  readonly availability?: readonly TimeWindow[];
   readonly certificationStatus?: string;
 }
 
@@ -600,6 +602,8 @@ export type DiscoverIntent =
       readonly near?: GeoCircle;
       readonly connectorTypes?: readonly OcpiConnectorType[];
       readonly minPowerKW?: number;
+      /** When the vehicle wants to charge: a resource with a free slot covering it matches. */
+      readonly window?: TimeWindow;
     }
   | {
       readonly seek: 'flexibility';

@@ -21,6 +21,11 @@ describe('intent filters', () => {
       od: "$[?(@['beckn:itemAttributes'].resourceType == 'EVSE' && @['beckn:itemAttributes'].evse.connectorType == 'IEC_62196_T2')]",
     },
     {
+      intent: { seek: 'ev-charging', connectorTypes: ['CHADEMO', 'GBT_DC'], minPowerKW: 50, window },
+      b2: "$[?(@.resourceAttributes.resourceType == 'EVSE' && (@.resourceAttributes.evse.connectorType == 'CHADEMO' || @.resourceAttributes.evse.connectorType == 'GBT_DC') && @.resourceAttributes.evse.maxPowerKW >= 50 && @.resourceAttributes.availability[?(@.start <= '2024-10-04T10:00:00Z' && @.end >= '2024-10-04T10:15:00Z')])]",
+      od: "$[?(@['beckn:itemAttributes'].resourceType == 'EVSE' && (@['beckn:itemAttributes'].evse.connectorType == 'CHADEMO' || @['beckn:itemAttributes'].evse.connectorType == 'GBT_DC') && @['beckn:itemAttributes'].evse.maxPowerKW >= 50 && @['beckn:itemAttributes'].availability[?(@.start <= '2024-10-04T10:00:00Z' && @.end >= '2024-10-04T10:15:00Z')])]",
+    },
+    {
       intent: { seek: 'flexibility', direction: 'UP', minPowerKW: 20, gridNodeId: "tx-0'4" },
       b2: "$[?(@.offerAttributes.service == 'FLEXIBILITY' && @.offerAttributes.direction == 'UP' && @.offerAttributes.maxPowerKW >= 20 && @.offerAttributes.gridNodeId == 'tx-0\\'4')]",
       od: "$[?(@['beckn:offerAttributes'].service == 'FLEXIBILITY' && @['beckn:offerAttributes'].direction == 'UP' && @['beckn:offerAttributes'].maxPowerKW >= 20 && @['beckn:offerAttributes'].gridNodeId == 'tx-0\\'4')]",
@@ -63,6 +68,7 @@ describe('intent filters', () => {
     expect(bad("$[?(@.offerAttributes.service == 'FLEXIBILITY')]")).toMatch(/direction UP or DOWN/);
     expect(bad('$.catalogs[*]')).toMatch(/not a filter selector/);
     expect(bad("$[?(@.resourceAttributes.resourceType == 'EVSE')]", [{ op: 'S_WITHIN' }])).toMatch(/spatial/);
+    expect(bad("$[?(@.resourceAttributes.resourceType == 'EVSE' && @.resourceAttributes.availability[?(@.start <= 1)])]")).toMatch(/unrecognised availability term/);
     expect(decodeIntent("$[?(@.offerAttributes.service == 'GRID_ACCESS')]", undefined, B2, 'message.intent.filters.expression').errors[0]).toMatchObject({
       code: 'intent.unrecognised',
       path: 'message.intent.filters.expression',

@@ -70,6 +70,7 @@ export function encodeIntent(intent: DiscoverIntent, v: FilterVocabulary): Encod
         terms.push(alts.length === 1 ? (alts[0] as string) : `(${alts.join(' || ')})`);
       }
       if (intent.minPowerKW !== undefined) terms.push(`${r}.evse.maxPowerKW >= ${literal(intent.minPowerKW)}`);
+      if (intent.window !== undefined) terms.push(`${r}.availability[?(@.start <= ${quote(intent.window.start)} && @.end >= ${quote(intent.window.end)})]`);
       near = intent.near;
       break;
     case 'flexibility':
@@ -205,7 +206,15 @@ export function decodeIntent(expression: string, spatial: unknown, v: FilterVoca
   const bounds = new Map<string, { op: Op; value: string | number }>();
   const connectors: OcpiConnectorType[] = [];
   let scopeOfMarker: string | undefined;
+  let slot: TimeWindow | undefined;
+  const slotPrefix = `${v.resource}.availability[?(@.start <= `;
   for (const term of splitTop(m[1] ?? '', '&&')) {
+    if (term.startsWith(slotPrefix)) {
+      const s = /^'((?:[^'\\]|\\.)*)' && @\.end >= '((?:[^'\\]|\\.)*)'\)\]$/.exec(term.slice(slotPrefix.length));
+      if (s === null) return bad(`unrecognised availability term: ${term}`);
+      slot = { start: (s[1] ?? '').replace(/\\(.)/g, '$1'), end: (s[2] ?? '').replace(/\\(.)/g, '$1') };
+      continue;
+    }
     const inner = term.startsWith('(') && term.endsWith(')') ? term.slice(1, -1) : term;
     const alternatives = splitTop(inner, '||');
     if (alternatives.length > 1) {
@@ -266,6 +275,7 @@ export function decodeIntent(expression: string, spatial: unknown, v: FilterVoca
         ...(near === undefined ? {} : { near }),
         ...(connectors.length === 0 ? {} : { connectorTypes: connectors }),
         ...(typeof min === 'number' ? { minPowerKW: min } : {}),
+        ...(slot === undefined ? {} : { window: slot }),
       };
       break;
     }
@@ -307,6 +317,7 @@ export function decodeIntent(expression: string, spatial: unknown, v: FilterVoca
   for (const k of [...eq.keys(), ...bounds.keys()]) if (!used.has(k)) return bad(`term on ${k.replace(':', ' ')} is not part of the ${intent.seek} intent`);
   if (intent.seek !== 'ev-charging' && connectors.length > 0) return bad('connector types belong to an ev-charging intent');
   if (intent.seek !== 'ev-charging' && spatial !== undefined) return bad('spatial constraints belong to an ev-charging intent');
+  if (intent.seek !== 'ev-charging' && slot !== undefined) return bad('availability slots belong to an ev-charging intent');
   return { intent, errors };
 }
 

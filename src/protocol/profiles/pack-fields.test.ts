@@ -101,6 +101,7 @@ describe('the other packs = their types in payloads.ts', () => {
     capacityKWh: 0,
     location: { latitude: 12.9, longitude: 77.6, address: 'BTM' },
     evse: { evseId: 'IN*X*1', connectorType: 'IEC_62196_T2', connectorFormat: 'SOCKET', powerType: 'AC_3_PHASE', maxPowerKW: 22 },
+    availability: [window],
     certificationStatus: 'none',
   };
   const node: Required<GridNode> = {

@@ -171,7 +171,7 @@ describe('wire shapes', () => {
       filters: {
         type: 'jsonpath',
         expression:
-          "$[?(@.resourceAttributes.resourceType == 'EVSE' && (@.resourceAttributes.evse.connectorType == 'IEC_62196_T2_COMBO' || @.resourceAttributes.evse.connectorType == 'CHADEMO') && @.resourceAttributes.evse.maxPowerKW >= 50)]",
+          "$[?(@.resourceAttributes.resourceType == 'EVSE' && (@.resourceAttributes.evse.connectorType == 'IEC_62196_T2_COMBO' || @.resourceAttributes.evse.connectorType == 'CHADEMO') && @.resourceAttributes.evse.maxPowerKW >= 50 && @.resourceAttributes.availability[?(@.start <= '2024-10-04T10:00:00Z' && @.end >= '2024-10-04T11:00:00Z')])]",
       },
       spatial: [{ op: 'S_DWITHIN', targets: "$['resourceAttributes']['location']['geo']", geometry: { type: 'Point', coordinates: [77.61, 12.9165] }, distanceMeters: 5000 }],
     });

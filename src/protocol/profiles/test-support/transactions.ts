@@ -327,6 +327,10 @@ const evseResource = {
   ratedPowerKW: 60,
   location: { latitude: 12.9165, longitude: 77.6101, address: 'BTM Layout, Bengaluru' },
   evse: { evseId: 'IN*ECO*BTM*01*CCS2*A', connectorType: 'IEC_62196_T2_COMBO' as const, connectorFormat: 'CABLE' as const, powerType: 'DC' as const, maxPowerKW: 60 },
+  availability: [
+    { start: '2024-10-04T09:30:00Z', end: '2024-10-04T12:00:00Z' },
+    { start: '2024-10-04T14:00:00Z', end: '2024-10-04T22:00:00Z' },
+  ],
 };
 
 function chargingContract(status: EnergyContract['status'], driverFilled: boolean): EnergyContract {
@@ -471,7 +475,10 @@ export function evChargingTransaction(): AnyStep[] {
     {
       action: 'discover',
       context: ctx('discover', '2024-10-04T09:30:00Z', false),
-      payload: { kind: 'discover', intent: { seek: 'ev-charging', near: { latitude: 12.9165, longitude: 77.61, radiusMeters: 5000 }, connectorTypes: ['IEC_62196_T2_COMBO', 'CHADEMO'], minPowerKW: 50 } },
+      payload: {
+        kind: 'discover',
+        intent: { seek: 'ev-charging', near: { latitude: 12.9165, longitude: 77.61, radiusMeters: 5000 }, connectorTypes: ['IEC_62196_T2_COMBO', 'CHADEMO'], minPowerKW: 50, window: SESSION },
+      },
     },
     { action: 'on_discover', context: ctx('on_discover', '2024-10-04T09:30:01Z'), payload: { kind: 'catalog', catalogs: [catalog] } },
     { action: 'select', context: ctx('select', '2024-10-04T09:31:00Z'), payload: { kind: 'contract', contract: chargingContract('PENDING', false), ...base } },

@@ -13,6 +13,7 @@ import { canonicalJson, numericRoleInput, refusedContract, roleOf, stringRoleInp
 import { approvalMachine, providedContractMachine, type ApprovalEffect, type ApprovalEvent, type ProvidedEffect, type ProvidedEvent } from './machine.js';
 import type { UtilityParams } from './params.js';
 import { approvalFor, fitsApproval, gridCatalog, LockBook, pathAdder, policyAdder, tradeLegs, type Approval, type MeterRecord, type PolicyAdder, type TradeLeg } from './policy.js';
+import { tariffContractId, tariffOffer } from './tariff.js';
 
 type ApprovalSnapshot = SnapshotFrom<typeof approvalMachine>;
 type ProvidedSnapshot = SnapshotFrom<typeof providedContractMachine>;
@@ -175,6 +176,7 @@ export class UtilityAgent implements Agent {
     if (p === undefined) return;
     switch (p.contract.template) {
       case 'grid/deviation':
+      case 'tariff/time-of-use':
       case 'pay-as-clear/wheeling':
       case 'pay-as-clear/imbalance':
         return this.onStandingInit(msg, p);
@@ -182,7 +184,7 @@ export class UtilityAgent implements Agent {
       case 'p2p/bilateral':
         return this.onCascadeInit(msg, p);
       default:
-        this.services.net.callback(msg, 'on_init', { ...p, providerId: this.id, contract: this.refusal(p.contract, 'unknown-template', `the utility takes deviation, wheeling and imbalance contracts and approves market and bilateral trades, not ${p.contract.template ?? 'an untemplated contract'}`) });
+        this.services.net.callback(msg, 'on_init', { ...p, providerId: this.id, contract: this.refusal(p.contract, 'unknown-template', `the utility takes deviation, tariff, wheeling and imbalance contracts and approves market and bilateral trades, not ${p.contract.template ?? 'an untemplated contract'}`) });
     }
   }
 
@@ -252,7 +254,12 @@ export class UtilityAgent implements Agent {
       else if (roleOf(c, 'PROSUMER')?.filledBy !== from) problem = `the PROSUMER role must be filled by the sender ${from}`;
       else if (meterId === undefined || meter === undefined) problem = `meter ${meterId ?? '(none)'} is not a connection of this utility`;
       else if (meter.participantId !== from) problem = `meter ${meterId} is not ${from}'s connection`;
+      else if (this.provided.has(tariffContractId(from))) problem = `${from} buys under a tariff contract; a meter has one retail arrangement`;
       else expected = deviationContract({ ...base, contractId: c.contractId, participantId: from, meterId });
+    } else if (c.template === 'tariff/time-of-use') {
+      const r = tariffOffer(c, { from, meters: this.params.meters, hasDeviationContract: this.provided.has(deviationContractId(from)), base });
+      if (r.ok) expected = r.value;
+      else problem = r.errors.map((d) => d.message).join('; ');
     } else if (from !== this.services.directory.mcaId) {
       problem = 'wheeling and imbalance contracts are formed with the market clearing agent only';
     } else if (c.template === 'pay-as-clear/wheeling') {

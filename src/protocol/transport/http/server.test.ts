@@ -339,3 +339,42 @@ describe('counter-signed answers (Beckn 2.0 receipts)', () => {
     }
   });
 });
+
+describe('HTTP node hooks for simulation nodes', () => {
+  it('hands the request to the clock, takes extra routes before Beckn routing, and can refill rate limits by the wall clock', async () => {
+    const seenAt: number[] = [];
+    const node = await createHttpNode({
+      endpoints: new Map([['bpp.mca', (_m: AcceptedMessage, nowMs: number) => void seenAt.push(nowMs)]]),
+      registry: indexRegistry(registry),
+      ...profile,
+      // A request names its simulated time; without it the node is at T0.
+      clock: (req) => T0 + Number(req?.headers['x-test-offset-ms'] ?? 0),
+      rateLimitClock: 'wall',
+      limits: { ratePerSec: 1000, burst: 1 },
+      extraRoutes: (req, res) => {
+        if (!(req.url ?? '').startsWith('/_sim/')) return false;
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"control":true}');
+        return true;
+      },
+    });
+    const client = createHttpClient({ keys, ...profile, clock: simClock });
+    try {
+      const control = await fetch(`${node.url}/_sim/phase`, { method: 'POST', body: '{}' });
+      expect(await control.json()).toEqual({ control: true });
+      // Signed at T0 with a 30 s window: 40 s later (by the request's own clock) it has expired.
+      const late = signedPost(init(900), key('bap.prosumer-1'));
+      const r1 = await client.post({ url: actionUrl(node.url, 'init'), headers: { ...late.headers, 'x-test-offset-ms': '40000' }, body: late.body, timeoutMs: 5000 });
+      expect(r1.status === 'NACK' && [r1.refusal.code, r1.refusal.message]).toEqual(['AUT_SIGNATURE_INVALID', expect.stringMatching(/expired .*10 s ago/)]);
+      // The wall clock refills the bucket (1 token per ms) although the node's clock never moves.
+      await new Promise((r) => setTimeout(r, 20));
+      const onTime = signedPost(init(901), key('bap.prosumer-1'));
+      const r2 = await client.post({ url: actionUrl(node.url, 'init'), headers: { ...onTime.headers, 'x-test-offset-ms': '1500' }, body: onTime.body, timeoutMs: 5000 });
+      expect(codeOf(r2)).toBe('ACK');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(seenAt).toEqual([T0 + 1500]);
+    } finally {
+      client.close();
+      await node.close();
+    }
+  });
+});

@@ -47,8 +47,19 @@ export interface HttpNodeOptions {
   /** Default 127.0.0.1. */
   readonly host?: string;
   readonly limits?: Partial<HttpLimits>;
-  /** `wall` (default) for a live node; a function returning ms for a node driven by a simulated clock. */
-  readonly clock?: 'wall' | (() => number);
+  /**
+   * `wall` (default) for a live node; a function returning ms for a node driven by a simulated
+   * clock. It is handed the request being judged, so a simulation node can read the simulated
+   * delivery time its driver attached to it.
+   */
+  readonly clock?: 'wall' | ((request?: IncomingMessage) => number);
+  /** Which clock refills the rate limit's buckets: the node's `clock` (default) or the wall clock (a node whose simulated time jumps). */
+  readonly rateLimitClock?: 'node' | 'wall';
+  /**
+   * Answers requests outside the Beckn endpoints (e.g. a simulation node's control paths) before
+   * they are routed as Beckn messages; returns true when it took the request. Not rate limited.
+   */
+  readonly extraRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
   readonly trace?: TraceSink;
   /** A path prefix some profiles put before the action (`/beckn` for the DEG order draft); accepted with or without it. */
   readonly pathPrefix?: string;
@@ -98,7 +109,8 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const problems = checkHttpLimits(limits);
   if (problems.length > 0) throw new RangeError(`invalid HTTP limits: ${problems.join('; ')}`);
-  const clock = options.clock === undefined || options.clock === 'wall' ? () => Date.now() : options.clock;
+  const clock: (request?: IncomingMessage) => number = options.clock === undefined || options.clock === 'wall' ? () => Date.now() : options.clock;
+  const rateClock: (request?: IncomingMessage) => number = options.rateLimitClock === 'wall' ? () => Date.now() : clock;
   const endpointIds = [...options.endpoints.keys()];
   const single = endpointIds.length === 1 ? endpointIds[0] : undefined;
   const caches = new Map<string, ReplayCache>(endpointIds.map((id) => [id, createReplayCache()]));
@@ -168,7 +180,7 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
   };
 
   const handleBody = (req: IncomingMessage, res: ServerResponse, body: string, subscriberPath: string | undefined, action: string): void => {
-    const nowMs = clock();
+    const nowMs = clock(req);
     let to = subscriberPath ?? single;
     if (to === undefined) {
       try {
@@ -212,6 +224,7 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
       refuseEarly(res, 'unreachable', 'the node is shutting down', true);
       return;
     }
+    if (options.extraRoutes?.(req, res) === true) return;
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       refuseEarly(res, 'no-endpoint', `${req.method ?? ''} ${path}: Beckn endpoints accept POST only`);
@@ -238,7 +251,7 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
       refuseEarly(res, 'no-endpoint', `no Beckn action at ${path}`);
       return;
     }
-    const nowMs = clock();
+    const nowMs = rateClock(req);
     const client = `${req.socket.remoteAddress ?? ''}|${claimedSubscriber(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined)}`;
     if (!limiter.allow(client, nowMs)) {
       stats.rateLimited++;

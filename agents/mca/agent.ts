@@ -7,7 +7,6 @@ import type { EnergyContract } from '../../src/contracts/model.js';
 import { CLEARING_PRICE_SIGNAL, marketImbalanceInputs, marketWheelingInputs, payAsClearInputs } from '../../src/contracts/templates/index.js';
 import type { OfferCurve } from '../../src/market/curve-types.js';
 import { clearMarket, parseMarketInput, type ClearingResult, type MarketInput } from '../../src/market/index.js';
-import { uuidForName } from '../../src/protocol/context.js';
 import type { CommittedResource, ContractPayload, ContractRefPayload, EnergyDelivery, EnergyResourceType, SettlementReport } from '../../src/protocol/payloads.js';
 import type { Agent, AgentServices, InboundMessage, NackNotice } from '../../src/run/agent.js';
 import {
@@ -28,7 +27,7 @@ import { refusalOf, refusedContract, roleInput, roleOf, stringRoleInput, paramet
 import { marketCatalog, marketResourceId, seeksMarket } from './catalog.js';
 import { mcaTransactionMachine, type ClearedOutcome, type McaEffect, type McaTxEvent } from './machine.js';
 import type { McaParams } from './params.js';
-import { clipCurve, gridNodesFromCatalog, marketInputFor, marketTotals, type CatalogGridNode } from './policy.js';
+import { clipCurve, gridNodesFromCatalog, marketInputFor, marketNumber, marketTotals, type CatalogGridNode } from './policy.js';
 
 type TxSnapshot = SnapshotFrom<typeof mcaTransactionMachine>;
 type StandingSnapshot = SnapshotFrom<typeof standingContractMachine>;
@@ -209,7 +208,7 @@ export class MarketClearingAgent implements Agent {
     else {
       if (k >= clock.intervals) err('bid.interval', 'contract.contractId', `interval ${k} is beyond the run (${clock.intervals} intervals)`);
       else if (this.services.net.nowMs() > this.gateMs(k)) err('bid.gate-closed', 'contract.contractId', `the gate of interval ${k} closed at ${isoOf(this.gateMs(k))}`);
-      if (!sameTransaction(msg.transactionId, marketTransactionId(k, pid))) err('bid.transaction', 'context.transactionId', `the bid for interval ${k} belongs to transaction ${marketTransactionId(k, pid)}`);
+      if (msg.transactionId !== marketTransactionId(k, pid)) err('bid.transaction', 'context.transactionId', `the bid for interval ${k} belongs to transaction ${marketTransactionId(k, pid)}`);
       if (this.txs.has(c.contractId)) err('bid.duplicate', 'contract.contractId', `${pid} has already bid for interval ${k}`);
       const w = intervalWindow(clock, k);
       if (c.validity?.start !== w.start || c.validity.end !== w.end) err('bid.validity', 'contract.validity', `the contract must cover interval ${k}: ${w.start} to ${w.end}`);
@@ -447,7 +446,7 @@ export class MarketClearingAgent implements Agent {
   }
 
   private standingByTxn(transactionId: string): Standing | undefined {
-    for (const s of this.standing.values()) if (sameTransaction(transactionId, s.transactionId)) return s;
+    for (const s of this.standing.values()) if (transactionId === s.transactionId) return s;
     return undefined;
   }
 
@@ -481,7 +480,7 @@ export class MarketClearingAgent implements Agent {
     for (const tx of confirmed) {
       const r = byId.get(tx.participantId);
       if (r === undefined) continue;
-      this.apply(tx, { type: 'CLEARED', outcome: { pricePerKWh: r.price, powerKW: r.powerKW, offsetKW: r.offsetKW } });
+      this.apply(tx, { type: 'CLEARED', outcome: { pricePerKWh: marketNumber(r.price), powerKW: marketNumber(r.powerKW), offsetKW: marketNumber(r.offsetKW) } });
     }
   }
 
@@ -489,7 +488,7 @@ export class MarketClearingAgent implements Agent {
     const txs = this.byInterval.get(k) ?? [];
     for (const tx of txs) if (tx.snapshot.value === 'locking') this.apply(tx, { type: 'DELIVERY_STARTED' });
     const h = this.services.clock.intervalHours;
-    const cleared = txs.filter((tx) => tx.snapshot.value === 'active').map((tx) => (tx.snapshot.context.outcome?.powerKW ?? 0) * h);
+    const cleared = txs.filter((tx) => tx.snapshot.value === 'active').map((tx) => marketNumber((tx.snapshot.context.outcome?.powerKW ?? 0) * h));
     const totals = marketTotals(cleared);
     const record = this.services.record;
     if (this.standingActive('market-wheeling')) record.periodInputs(wheelingContractId(this.id), k, marketWheelingInputs(totals.tradedKWh));
@@ -509,7 +508,6 @@ export class MarketClearingAgent implements Agent {
     for (const tx of txs) {
       this.txs.delete(tx.contractId);
       this.byGridTxn.delete(gridTransactionId(k, tx.participantId));
-      this.byGridTxn.delete(uuidForName(gridTransactionId(k, tx.participantId)));
     }
     this.byInterval.delete(k);
   }
@@ -535,7 +533,6 @@ export class MarketClearingAgent implements Agent {
           if (utility === undefined) break;
           const txn = gridTransactionId(k, tx.participantId);
           this.byGridTxn.set(txn, tx);
-          this.byGridTxn.set(uuidForName(txn), tx);
           net.request({ to: utility, action: 'init', transactionId: txn, payload: this.payloadOf(tx, tx.contract) });
           break;
         }
@@ -572,7 +569,7 @@ export class MarketClearingAgent implements Agent {
           tx.contract = moved.value;
           if (tx.confirmMsg !== undefined) net.callback(tx.confirmMsg, 'on_confirm', { ...this.payloadOf(tx, tx.contract), delivery: this.delivery(tx, outcome, true) });
           record.contractActive(tx.contract, this.id);
-          record.periodInputs(tx.contractId, k, payAsClearInputs(outcome.pricePerKWh, outcome.powerKW * this.services.clock.intervalHours));
+          record.periodInputs(tx.contractId, k, payAsClearInputs(outcome.pricePerKWh, marketNumber(outcome.powerKW * this.services.clock.intervalHours)));
           break;
         }
         case 'cancelled': {
@@ -619,7 +616,7 @@ export class MarketClearingAgent implements Agent {
   /** The offered contract with the committed curve and the cleared energy of the interval. */
   private cleared(tx: Tx, outcome: ClearedOutcome): EnergyContract {
     const curve = tx.snapshot.context.confirmedCurve ?? tx.bidCurve;
-    return withRoleInputs(tx.contract, 'PROSUMER', { offerCurve: curve, clearedKWh: outcome.powerKW * this.services.clock.intervalHours });
+    return withRoleInputs(tx.contract, 'PROSUMER', { offerCurve: curve, clearedKWh: marketNumber(outcome.powerKW * this.services.clock.intervalHours) });
   }
 
   private delivery(tx: Tx, outcome: ClearedOutcome, final: boolean): EnergyDelivery {
@@ -711,10 +708,6 @@ export class MarketClearingAgent implements Agent {
   }
 }
 
-/** True when a received transaction id is `expected` or the UUID a profile made of it. */
-export function sameTransaction(received: string, expected: string): boolean {
-  return received === expected || received === uuidForName(expected);
-}
 
 function summary(ds: readonly Diagnostic[]): string {
   const shown = ds.slice(0, 3).map((d) => (d.path === '' ? d.message : `${d.path}: ${d.message}`));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { OfferCurve } from '../../src/market/curve-types.js';
 import { clearMarket, curvePowerAt, parseMarketInput } from '../../src/market/index.js';
 import type { CatalogPayload } from '../../src/protocol/payloads.js';
-import { clipCurve, gridNodesFromCatalog, marketInputFor, marketTotals, nodeAddersFromPaths, snapToTick, type CatalogGridNode, type MarketRules } from './policy.js';
+import { clipCurve, gridNodesFromCatalog, marketInputFor, marketNumber, marketTotals, nodeAddersFromPaths, snapToTick, type CatalogGridNode, type MarketRules } from './policy.js';
 
 const SELL: OfferCurve = { currency: 'INR', minExport: 0, maxExport: 6, curve: [{ price: 2, powerKW: 0 }, { price: 4, powerKW: 6 }] };
 const RULES: MarketRules = { currency: 'INR', priceFloor: -5, priceCap: 20, priceTick: 0.01, priceRule: 'midpoint', gridMode: 'exact' };
@@ -53,6 +53,12 @@ describe('snapToTick', () => {
     expect(snapToTick(0.30000000000000004, 0.1)).toBe(0.3);
     expect(snapToTick(-0.004, 0.01)).toBe(0);
     expect(snapToTick(12.345, 0.05)).toBe(12.35);
+  });
+});
+
+describe('marketNumber', () => {
+  it('drops float noise but keeps every digit settlement reads: 7.9399999999999995 → 7.94, 2.8333333333333335 → 2.833333333', () => {
+    expect([marketNumber(7.9399999999999995), marketNumber(2.8333333333333335), marketNumber(-1e-12), marketNumber(0.75 * 0.25)]).toEqual([7.94, 2.833333333, 0, 0.1875]);
   });
 });
 

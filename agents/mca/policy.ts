@@ -168,3 +168,14 @@ export function marketTotals(clearedKWh: readonly number[]): MarketTotals {
   }
   return { tradedKWh: Math.min(sold, bought), virtualMeterNetKWh: sold - bought };
 }
+
+/**
+ * A number as the market states it on the wire and to settlement: rounded to 9 decimals, which
+ * removes the float noise of the engine's arithmetic (7.9399999999999995 → 7.94) and is the
+ * precision settlement reads quantities and rates at, so what a participant is told and what it is
+ * billed are the same number.
+ */
+export function marketNumber(x: number): number {
+  const v = Number(x.toFixed(9));
+  return v === 0 ? 0 : v;
+}

@@ -23,7 +23,8 @@ import { currencyExponent, formatMinor } from '../../src/settlement/money.js';
  * message bus that builds every payload into the wire JSON of a real profile, validates it against
  * the project's schemas and parses it back before delivery (so a test proves every message is
  * valid on the wire), and a recorder that evaluates recorded contracts with the contract engine.
- * Transaction ids travel as UUIDs derived from their names, as Beckn requires.
+ * Transaction ids travel as UUIDs derived from their names, as Beckn requires, and are handed back
+ * to the receiver as names, as the run's network does.
  */
 
 /** A scenario with the defaults of `schemas/scenario.schema.json`, for tests. */
@@ -212,7 +213,6 @@ export class TestRun {
   private readonly agents = new Map<string, Agent>();
   private readonly queue: Pending[] = [];
   private readonly seqBySender = new Map<string, number>();
-  private readonly names = new Map<string, string>();
   private nowMs: number;
   private seq = 0;
   private readonly profileId: ProfileId;
@@ -242,7 +242,7 @@ export class TestRun {
       net: {
         nowMs: () => this.nowMs,
         request: (m) => this.send(id, m.to, m.action, m.transactionId, m.payload),
-        callback: (inReplyTo, action, payload) => this.send(id, inReplyTo.from, action, this.names.get(inReplyTo.transactionId) ?? inReplyTo.transactionId, payload),
+        callback: (inReplyTo, action, payload) => this.send(id, inReplyTo.from, action, inReplyTo.transactionId, payload),
       },
       directory: {
         mcaId: byKind('mca')[0],
@@ -266,8 +266,7 @@ export class TestRun {
   }
 
   private send(from: string, to: string, action: string, transactionId: string, payload: unknown): void {
-    const wireTxn = uuidForName(transactionId);
-    this.names.set(wireTxn, transactionId);
+    const wireTxn = uuidForName(`transaction/${transactionId}`);
     const n = (this.seqBySender.get(from) ?? 0) + 1;
     this.seqBySender.set(from, n);
     const isCallback = action.startsWith('on_');
@@ -294,7 +293,7 @@ export class TestRun {
       return;
     }
     const atMs = this.nowMs + this.scenario.protocol.link.latencyMs;
-    const message: InboundMessage = { action, from, transactionId: wireTxn, messageId: context.messageId, timestampMs: this.nowMs, payload: parsed.value.payload };
+    const message: InboundMessage = { action, from, transactionId, messageId: context.messageId, timestampMs: this.nowMs, payload: parsed.value.payload };
     this.queue.push({ atMs, from, to, action, transactionId, payload: parsed.value.payload, seq: this.seq++, message });
   }
 

@@ -159,41 +159,82 @@ const scaleOf = (s: string): number => {
   return dot < 0 ? 0 : s.length - dot - 1;
 };
 
-/** A decimal string as an integer count of 10^-scale units. */
-function scaled(s: string, scale: number): bigint {
-  const negative = s.startsWith('-');
-  const body = negative ? s.slice(1) : s;
-  const [int = '0', frac = ''] = body.split('.');
-  const v = BigInt(int + frac.padEnd(scale, '0'));
-  return negative ? -v : v;
+/** Exact integer arithmetic on decimal strings at a fixed scale (units of 10^-scale). */
+interface Units<T> {
+  of(s: string): T;
+  readonly zero: T;
+  add(a: T, b: T): T;
+  neg(a: T): T;
+  isNegative(a: T): boolean;
+  format(a: T): string;
 }
 
-function formatScaled(v: bigint, scale: number): string {
+function formatUnits(v: bigint, scale: number): string {
   const negative = v < 0n;
   const digits = (negative ? -v : v).toString().padStart(scale + 1, '0');
   const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
   return negative ? `-${text}` : text;
 }
 
+/**
+ * Units in plain numbers: doubles hold integers exactly below 2^53, so for decimals of at most 15
+ * digits `round(value × 10^scale)` is the exact integer count of units.
+ */
+function numberUnits(scale: number): Units<number> {
+  const f = 10 ** scale;
+  return {
+    of: (s: string): number => Math.round(Number(s) * f),
+    zero: 0,
+    add: (a: number, b: number): number => a + b,
+    neg: (a: number): number => -a,
+    isNegative: (a: number): boolean => a < 0,
+    format: (a: number): string => formatUnits(BigInt(a), scale),
+  };
+}
+
+/** Units in BigInt, for decimals too long for a double. */
+function bigintUnits(scale: number): Units<bigint> {
+  return {
+    of: (s: string): bigint => {
+      const negative = s.startsWith('-');
+      const [int = '0', frac = ''] = (negative ? s.slice(1) : s).split('.');
+      const v = BigInt(int + frac.padEnd(scale, '0'));
+      return negative ? -v : v;
+    },
+    zero: 0n,
+    add: (a: bigint, b: bigint): bigint => a + b,
+    neg: (a: bigint): bigint => -a,
+    isNegative: (a: bigint): boolean => a < 0n,
+    format: (a: bigint): string => formatUnits(a, scale),
+  };
+}
+
 const DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 
 const settlementKeyword = customKeyword((_s, data, path) => {
   if (!isRecord(data) || !Array.isArray(data['lines']) || !Array.isArray(data['totals'])) return NO_ERRORS;
-  const errors: KeywordError[] = [];
   const lines = data['lines'] as unknown[];
   const totals = data['totals'] as unknown[];
   let scale = 0;
-  const decimals: string[] = [];
-  for (const l of lines) if (isRecord(l) && typeof l['amount'] === 'string' && DECIMAL.test(l['amount'])) decimals.push(l['amount']);
-  for (const t of totals) {
-    if (!isRecord(t)) continue;
-    for (const k of ['paid', 'received', 'net']) if (typeof t[k] === 'string' && DECIMAL.test(t[k])) decimals.push(t[k]);
-  }
-  for (const d of decimals) scale = Math.max(scale, scaleOf(d));
-  const paid = new Map<string, bigint>();
-  const received = new Map<string, bigint>();
-  const add = (m: Map<string, bigint>, k: string, v: bigint): void => {
-    m.set(k, (m.get(k) ?? 0n) + v);
+  let intDigits = 0;
+  const note = (s: unknown): void => {
+    if (typeof s !== 'string' || !DECIMAL.test(s)) return;
+    const sc = scaleOf(s);
+    scale = Math.max(scale, sc);
+    intDigits = Math.max(intDigits, s.length - (sc === 0 ? 0 : sc + 1) - (s.startsWith('-') ? 1 : 0));
+  };
+  for (const l of lines) if (isRecord(l)) note(l['amount']);
+  for (const t of totals) if (isRecord(t)) for (const k of ['paid', 'received', 'net']) note(t[k]);
+  return intDigits + scale <= 15 ? checkSettlement(data, lines, totals, path, numberUnits(scale)) : checkSettlement(data, lines, totals, path, bigintUnits(scale));
+});
+
+/** The settlement rules, in exact units: amounts, currency, self-payment, totals, conservation. */
+function checkSettlement<T>(data: Record<string, unknown>, lines: unknown[], totals: unknown[], path: string, u: Units<T>): KeywordError[] {
+  const errors: KeywordError[] = [];
+  const paid = new Map<string, T>();
+  const received = new Map<string, T>();
+  const add = (m: Map<string, T>, k: string, v: T): void => {
+    m.set(k, u.add(m.get(k) ?? u.zero, v));
   };
   lines.forEach((l, i) => {
     if (!isRecord(l)) return;
@@ -210,46 +251,43 @@ const settlementKeyword = customKeyword((_s, data, path) => {
         errors.push(keywordError('x-settlementTotals', `${path}/lines/${i}/amount`, 'settlement.amount', `must be quantity × ratePerUnit = ${exact} rounded to ${scaleOf(amount)} decimals`));
       }
     }
-    const v = scaled(amount, scale);
-    if (v >= 0n) {
+    const v = u.of(amount);
+    if (!u.isNegative(v)) {
       add(paid, payer, v);
       add(received, payee, v);
     } else {
-      add(received, payer, -v);
-      add(paid, payee, -v);
+      add(received, payer, u.neg(v));
+      add(paid, payee, u.neg(v));
     }
   });
-  const parties = new Set([...paid.keys(), ...received.keys()]);
   const listed = new Set<string>();
-  let netSum = 0n;
+  let netSum = u.zero;
   totals.forEach((t, i) => {
     if (!isRecord(t) || typeof t['party'] !== 'string') return;
     const party = t['party'];
     if (listed.has(party)) errors.push(keywordError('x-settlementTotals', `${path}/totals/${i}/party`, 'settlement.duplicate', `party ${party} has two total rows`));
     listed.add(party);
-    const expected: Record<string, bigint> = {
-      paid: paid.get(party) ?? 0n,
-      received: received.get(party) ?? 0n,
-      net: (received.get(party) ?? 0n) - (paid.get(party) ?? 0n),
-    };
+    const p = paid.get(party) ?? u.zero;
+    const r = received.get(party) ?? u.zero;
+    const expected = { paid: p, received: r, net: u.add(r, u.neg(p)) };
     for (const k of ['paid', 'received', 'net'] as const) {
       const given = t[k];
       if (typeof given !== 'string' || !DECIMAL.test(given)) continue;
-      if (k === 'net') netSum += scaled(given, scale);
-      const want = expected[k] ?? 0n;
-      if (scaled(given, scale) !== want) {
-        errors.push(keywordError('x-settlementTotals', `${path}/totals/${i}/${k}`, 'settlement.total', `${party} ${k} must be ${formatScaled(want, scale)} (the sum of the lines)`));
+      const g = u.of(given);
+      if (k === 'net') netSum = u.add(netSum, g);
+      if (u.format(g) !== u.format(expected[k])) {
+        errors.push(keywordError('x-settlementTotals', `${path}/totals/${i}/${k}`, 'settlement.total', `${party} ${k} must be ${u.format(expected[k])} (the sum of the lines)`));
       }
     }
   });
-  for (const party of parties) {
+  for (const party of new Set([...paid.keys(), ...received.keys()])) {
     if (!listed.has(party)) errors.push(keywordError('x-settlementTotals', `${path}/totals`, 'settlement.missing-party', `party ${party} appears in the lines but has no total row`));
   }
-  if (netSum !== 0n && errors.length === 0) {
-    errors.push(keywordError('x-settlementTotals', `${path}/totals`, 'settlement.not-conserved', `nets sum to ${formatScaled(netSum, scale)}, not 0`));
+  if (u.format(netSum) !== u.format(u.zero) && errors.length === 0) {
+    errors.push(keywordError('x-settlementTotals', `${path}/totals`, 'settlement.not-conserved', `nets sum to ${u.format(netSum)}, not 0`));
   }
-  return errors;
-});
+  return errors.length === 0 ? NO_ERRORS : errors;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Schema registry: loaded once, validators compiled once each.

@@ -190,7 +190,7 @@ describe('Energy packs: invalid examples are refused at the right path', () => {
   it('keeps totals exact beyond the digits of a double: one paisa off a 16-digit amount is caught', () => {
     const pack = example('SettlementReport');
     const lines = pack['lines'] as Json[];
-    Object.assign(lines[0] as Json, { quantity: 1, ratePerUnit: 90071992547409.93, amount: '90071992547409.93' });
+    Object.assign(lines[0] as Json, { quantity: 1, ratePerUnit: Number('90071992547409.93'), amount: '90071992547409.93' });
     pack['totals'] = [
       { party: 'mca.example.net', paid: '90071992547409.93', received: '0.05', net: '-90071992547409.88' },
       { party: 'prosumer-7.example.net', paid: '0.05', received: '90071992547409.93', net: '90071992547409.88' },

@@ -75,18 +75,28 @@ function redisOptions(target: QueueTarget) {
   };
 }
 
+/** Failed connection attempts after which opening gives up (a refused port fails in well under a second). */
+const CONNECT_ATTEMPTS = 4;
+
 /**
- * Opens a connection and waits until it is ready, at most `timeoutMs`. Connection errors after
- * that are absorbed (ioredis reconnects on its own); the last one is kept for messages.
+ * Opens a connection and waits until it is ready, at most `timeoutMs` or {@link CONNECT_ATTEMPTS}
+ * failed attempts. Connection errors after that are absorbed (ioredis reconnects on its own).
  */
 export async function openRedis(target: QueueTarget, timeoutMs = 5_000): Promise<Result<Redis>> {
   const client = new Redis(redisOptions(target));
   let lastError = '';
+  let errors = 0;
+  let giveUp: () => void = () => undefined;
   client.on('error', (e: Error) => {
     lastError = e.message;
+    if (++errors >= CONNECT_ATTEMPTS) giveUp();
   });
   const outcome = await new Promise<'ready' | 'timeout'>((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    giveUp = () => {
+      clearTimeout(timer);
+      resolve('timeout');
+    };
     client.once('ready', () => {
       clearTimeout(timer);
       resolve('ready');
@@ -100,7 +110,7 @@ export async function openRedis(target: QueueTarget, timeoutMs = 5_000): Promise
   const why: Diagnostic = {
     code: 'queue.connect',
     path: '',
-    message: `cannot reach Redis at ${target.display} within ${(timeoutMs / 1000).toFixed(0)} s${lastError === '' ? '' : ` (${lastError})`}`,
+    message: `cannot reach Redis at ${target.display}${lastError === '' ? ` within ${(timeoutMs / 1000).toFixed(0)} s` : `: ${lastError}`}`,
   };
   return fail([why]);
 }

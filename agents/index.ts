@@ -3,6 +3,7 @@ import { create as mca } from './mca/index.js';
 import { create as utility } from './utility/index.js';
 import { create as prosumer } from './prosumer/index.js';
 import { create as battery } from './battery/index.js';
+import { create as homeEv } from './home-ev/index.js';
 
 /**
  * Every agent kind a scenario may name, by its `kind`. Each kind lives in `agents/<kind>/`
@@ -13,4 +14,5 @@ export const AGENT_KINDS: ReadonlyMap<string, AgentFactory> = new Map<string, Ag
   ['utility', utility],
   ['prosumer', prosumer],
   ['battery', battery],
+  ['home-ev', homeEv],
 ]);

@@ -47,6 +47,19 @@ describe('arbitrage thresholds (water value)', () => {
     expect(t.chargeBelowPerKWh).toBeCloseTo(2.249, 12);
   });
 
+  it('values energy beyond what the expensive hours can take at the lower prices, and waits for the cheap hours to charge', () => {
+    // SoC 8.5 of 9: 6.75 kWh deliverable = 5.4 intervals → m = 6, more than the four expensive
+    // intervals can take, so the marginal stored kWh is worth only the 6th-highest price (3):
+    // discharge above 3. One more kWh would also sell at 3: charging pays only below 0.81 × 3.
+    const t = arbitrageThresholds(spec, 8.5, [3, 3, 9, 9, 9, 9], 0.25, 0);
+    expect(t.dischargeAbovePerKWh).toBe(3);
+    expect(t.chargeBelowPerKWh).toBeCloseTo(2.43, 12);
+    // Half full, with cheap hours ahead: it would profit from charging below 0.81 × 9 = 7.29 now,
+    // but four intervals fill it and the four cheapest ahead are at 4, so it waits for them.
+    const w = arbitrageThresholds(spec, 5, [9, 9, 9, 9, 4, 4, 4, 4, 9, 9], 0.25, 0);
+    expect(w.chargeBelowPerKWh).toBe(4);
+  });
+
   it('an empty battery does not discharge; an empty lookahead does nothing', () => {
     expect(arbitrageThresholds(spec, 1, [5, 9], 0.25, 0).dischargeAbovePerKWh).toBe(Number.POSITIVE_INFINITY);
     expect(arbitrageThresholds(spec, 5, [], 0.25, 0)).toEqual({ chargeBelowPerKWh: Number.NEGATIVE_INFINITY, dischargeAbovePerKWh: Number.POSITIVE_INFINITY });

@@ -55,18 +55,23 @@ export interface ArbitrageThresholds {
  * number of full-power intervals the stored energy lasts, the stored kWh is worth the m-th highest
  * expected price ahead: discharge now when the price beats it. One more kWh charged now would be
  * sold at the (m+1)-th highest price, after round-trip losses and the trading cost paid on both
- * trades: charge when `price + cost < η·(future − cost)`. With no future price (an empty
- * lookahead) the battery holds its energy. Thresholds are exact (not yet on the price tick).
+ * trades — and it could also be charged later: with c the full-power intervals needed to fill the
+ * battery, charge now only at or below the c-th lowest expected price ahead too, so the battery
+ * waits for the cheap hours instead of filling at the first profitable price. With no future price
+ * (an empty lookahead) the battery holds its energy. Thresholds are exact (not yet on the tick).
  */
 export function arbitrageThresholds(spec: BatterySpec, socKWh: number, futurePricesPerKWh: readonly number[], hours: number, tradingCostPerKWh: number): ArbitrageThresholds {
-  const sorted = [...futurePricesPerKWh].sort((a, b) => b - a);
-  if (sorted.length === 0) return { chargeBelowPerKWh: Number.NEGATIVE_INFINITY, dischargeAbovePerKWh: Number.POSITIVE_INFINITY };
-  const deliverableKWh = Math.max(0, socKWh - socMin(spec)) * oneWayEfficiency(spec);
-  const m = Math.ceil(deliverableKWh / (spec.powerKW * hours) - 1e-9);
-  const nth = (i: number): number => sorted[Math.min(Math.max(0, i), sorted.length - 1)]!;
-  const discharge = m === 0 ? Number.POSITIVE_INFINITY : nth(m - 1);
-  const eta = spec.roundTripEfficiency;
-  const charge = eta * (nth(m) - tradingCostPerKWh) - tradingCostPerKWh;
+  const high = [...futurePricesPerKWh].sort((a, b) => b - a);
+  if (high.length === 0) return { chargeBelowPerKWh: Number.NEGATIVE_INFINITY, dischargeAbovePerKWh: Number.POSITIVE_INFINITY };
+  const eta = oneWayEfficiency(spec);
+  const step = spec.powerKW * hours;
+  const m = Math.ceil((Math.max(0, socKWh - socMin(spec)) * eta) / step - 1e-9);
+  const c = Math.ceil(Math.max(0, socMax(spec) - socKWh) / (eta * step) - 1e-9);
+  const at = (sorted: readonly number[], i: number): number => sorted[Math.min(Math.max(0, i), sorted.length - 1)]!;
+  const discharge = m === 0 ? Number.POSITIVE_INFINITY : at(high, m - 1);
+  const profitable = spec.roundTripEfficiency * (at(high, m) - tradingCostPerKWh) - tradingCostPerKWh;
+  const cheapestLater = c === 0 ? Number.NEGATIVE_INFINITY : at([...high].reverse(), c - 1);
+  const charge = Math.min(profitable, cheapestLater);
   return { chargeBelowPerKWh: Math.min(charge, discharge), dischargeAbovePerKWh: discharge };
 }
 

@@ -39,7 +39,8 @@ describe('solar prosumer in a market', () => {
   });
 
   it('with a battery it moves midday surplus into the expensive evening', () => {
-    const price = (k: number): number => (k >= 72 && k < 88 ? 12 : 4);
+    // Cheap around local noon (05:00–11:00 UTC), expensive in the evening, middling otherwise.
+    const price = (k: number): number => (k >= 72 && k < 88 ? 12 : k >= 20 && k < 44 ? 2 : 6);
     const evening = (out: readonly StandInOutcome[]): number => out.filter((o) => o.k >= 76 && o.k < 88).reduce((s, o) => s + o.actualKW * 0.25, 0);
     const without = runProsumer({ forecastErrorSd: 0 }, price);
     const withBattery = runProsumer({ forecastErrorSd: 0, batteryKWh: 10, batteryKW: 5 }, price);

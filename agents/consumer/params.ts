@@ -24,14 +24,15 @@ export interface ConsumerEntry {
   readonly sanctionedLoadKW: number | undefined;
 }
 
-const KEYS = ['annualKWh', 'flexibleShare', 'flexPriceFactor', 'flexCutoffFactor', 'maxShiftHours', 'maxReboundKW', 'maxPricePerKWh', 'forecastErrorSd'];
+/** The keys of a consumer entry besides the common ones. */
+export const CONSUMER_KEYS: readonly string[] = ['annualKWh', 'flexibleShare', 'flexPriceFactor', 'flexCutoffFactor', 'maxShiftHours', 'maxReboundKW', 'maxPricePerKWh', 'forecastErrorSd'];
 
 /** Default yearly consumption of a household whose connection does not state it. */
 export const DEFAULT_CONSUMER_KWH = 3000;
 
 /** Reads and checks a `consumer` entry; every problem at once, paths relative to the entry. */
 export function consumerParams(spec: ParticipantSpec, scenario: Scenario): Result<ConsumerEntry> {
-  const r = new ParamReader(spec, 'consumer', KEYS);
+  const r = new ParamReader(spec, 'consumer', CONSUMER_KEYS);
   const e: ConsumerEntry = {
     annualKWh: r.optionalNumber('annualKWh', { min: 0, what: 'kWh of yearly consumption' }),
     flexibleShare: r.number('flexibleShare', 0.1, { min: 0, max: 1, what: 'share of the load that can shift' }),

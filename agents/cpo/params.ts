@@ -43,7 +43,8 @@ export interface CpoEntry {
   readonly sanctionedLoadKW: number | undefined;
 }
 
-const KEYS = [
+/** The keys of a CPO entry besides the common ones. */
+export const CPO_KEYS: readonly string[] = [
   'evses',
   'chargerKW',
   'pattern',
@@ -64,7 +65,7 @@ const KEYS = [
 
 /** Reads and checks a `cpo` entry; every problem at once, paths relative to the entry. */
 export function cpoParams(spec: ParticipantSpec, scenario: Scenario): Result<CpoEntry> {
-  const r = new ParamReader(spec, 'cpo', KEYS);
+  const r = new ParamReader(spec, 'cpo', CPO_KEYS);
   const u = scenario.utility;
   const e: CpoEntry = {
     evses: r.optionalNumber('evses', { min: 1, max: 1000, integer: true, what: 'charge points' }),

@@ -5,12 +5,12 @@ import type { ParticipantSpec } from '../../src/scenario/types.js';
  * Reading a participant entry's kind-specific parameters: every problem is collected (paths
  * relative to the entry, e.g. `batteryKWh`), unknown keys are named with the known ones, and a
  * missing parameter takes its default. Kinds declare their keys; the keys every entry may carry
- * (`kind`, `id`, `idPrefix`, `count`, `transformer`) and `sanctionedLoadKW` (read by the grid
- * operator) are known to all.
+ * (`kind`, `id`, `idPrefix`, `count`, `transformer`) and the connection facts the grid operator
+ * reads from the entry (`sanctionedLoadKW`, `inverterKW`) are known to all and checked here.
  */
 
 /** Keys every participant entry may carry, whatever its kind. */
-export const COMMON_KEYS: readonly string[] = ['kind', 'id', 'idPrefix', 'count', 'transformer', 'sanctionedLoadKW'];
+export const COMMON_KEYS: readonly string[] = ['kind', 'id', 'idPrefix', 'count', 'transformer', 'sanctionedLoadKW', 'inverterKW'];
 
 export interface NumberRule {
   readonly min?: number;
@@ -27,6 +27,8 @@ export class ParamReader {
   readonly errors: Diagnostic[] = [];
   /** The entry's sanctioned load, kW, when given (the grid operator approves trades up to it). */
   readonly sanctionedLoadKW: number | undefined;
+  /** The entry's inverter rating, kW, when given (the grid operator caps approved export at it). */
+  readonly inverterKW: number | undefined;
 
   constructor(
     private readonly spec: ParticipantSpec,
@@ -38,6 +40,7 @@ export class ParamReader {
       if (!all.has(key)) this.errors.push({ code: `${kind}.unknown-param`, path: key, message: `unknown parameter "${key}" for kind ${kind} (known: ${known.join(', ')})` });
     }
     this.sanctionedLoadKW = this.optionalNumber('sanctionedLoadKW', { above: 0, what: 'kW of sanctioned load' });
+    this.inverterKW = this.optionalNumber('inverterKW', { above: 0, what: 'kW of inverter rating' });
   }
 
   /** A number, or undefined when absent; a present value that breaks the rule is a diagnostic. */

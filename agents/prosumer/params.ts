@@ -26,11 +26,12 @@ export interface ProsumerEntry {
   readonly sanctionedLoadKW: number | undefined;
 }
 
-const OWN_KEYS = ['pvKWp', 'cloudiness', 'annualKWh', 'reservationPricePerKWh', 'forecastErrorSd'];
+/** The keys of a prosumer entry besides the common ones. */
+export const PROSUMER_KEYS: readonly string[] = ['pvKWp', 'cloudiness', 'annualKWh', 'reservationPricePerKWh', 'forecastErrorSd', ...BATTERY_KEYS];
 
 /** Reads and checks a `prosumer` entry; every problem at once, paths relative to the entry. */
 export function prosumerParams(spec: ParticipantSpec, scenario: Scenario): Result<ProsumerEntry> {
-  const r = new ParamReader(spec, 'prosumer', [...OWN_KEYS, ...BATTERY_KEYS]);
+  const r = new ParamReader(spec, 'prosumer', PROSUMER_KEYS);
   const e: ProsumerEntry = {
     pvKWp: r.optionalNumber('pvKWp', { min: 0, what: 'kWp of PV' }),
     cloudiness: r.number('cloudiness', 0.3, { min: 0, max: 1, what: 'mean cloud cover' }),

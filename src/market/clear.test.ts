@@ -476,4 +476,15 @@ describe('clearMarket: determinism', () => {
     expect(r2).toEqual(r1);
     expect(r1.participants.map((p) => p.id)).toEqual(['a', 'b', 'c']);
   });
+
+  it('keeps nothing between calls: a larger market cleared in between changes no earlier result', () => {
+    const small = market([at('s', curve(0, 40, [2, 0], [6, 40])), at('b', curve(-30, -10, [2, -30], [6, -10]))]);
+    const first = clearMarket(small);
+    const snapshot = JSON.stringify(first);
+    const big = market(Array.from({ length: 300 }, (_, i) => at(`p${String(i).padStart(3, '0')}`, i % 2 === 0 ? curve(0, 10, [i % 7, 0], [8, 10]) : curve(-10, 0, [1, -10], [9, 0]))));
+    clearMarket(big);
+    clearMarket({ ...big, priceTick: 1 });
+    expect(JSON.stringify(first)).toBe(snapshot);
+    expect(clearMarket(small)).toEqual(first);
+  });
 });

@@ -1,4 +1,3 @@
-import type { OfferCurve } from './curve-types.js';
 import type {
   BindingLimit,
   ClearingResult,
@@ -7,9 +6,10 @@ import type {
   ParticipantClearingResult,
   RationingResult,
 } from './types.js';
-import { buildCurveStore, curveMagnitude, makePriceGrid } from './store.js';
+import { makePriceGrid, packMarket } from './store.js';
 import type { SolveNode } from './solve.js';
 import { solveTree } from './solve.js';
+import { scratchPool, scratchUint32, Slot } from './scratch.js';
 
 /** Id of the single node of a market without a grid. */
 export const MARKET_NODE_ID = 'market';
@@ -80,22 +80,6 @@ function buildTree(input: MarketInput): Tree {
   return { ids, parent, children, minFlowKW, maxFlowKW, maxForwardKW, maxReverseKW, adder, index };
 }
 
-/** Participant indices ordered by id (code-unit order); the identity when already sorted. */
-function idOrder(input: MarketInput): Uint32Array {
-  const ps = input.participants;
-  const n = ps.length;
-  const order = new Uint32Array(n);
-  let sorted = true;
-  for (let i = 0; i < n; i++) {
-    order[i] = i;
-    if (i > 0 && !(ps[i - 1]!.id < ps[i]!.id)) sorted = false;
-  }
-  if (sorted) return order;
-  const idx = Array.from(order);
-  idx.sort((a, b) => byCodeUnits(ps[a]!.id, ps[b]!.id));
-  return Uint32Array.from(idx);
-}
-
 function neumaierSum(values: Float64Array): number {
   let s = 0;
   let c = 0;
@@ -132,59 +116,56 @@ export function clearMarket(input: MarketInput): ClearingResult {
   const rule = input.priceRule ?? 'midpoint';
   const tree = buildTree(input);
   const mode = input.grid === undefined ? 'flat' : (input.grid.mode ?? 'exact');
-  const order = idOrder(input);
-  const P = order.length;
+  const pool = scratchPool();
   const nn = tree.ids.length;
   const ps = input.participants;
-
-  // participant → node (tree index), in id order
-  const nodeOf = new Int32Array(P);
-  const curves: OfferCurve[] = new Array<OfferCurve>(P);
-  for (let q = 0; q < P; q++) {
-    const p = ps[order[q]!]!;
-    curves[q] = p.offerCurve;
-    nodeOf[q] = p.node === undefined ? 0 : (tree.index.get(p.node) ?? 0);
-  }
+  const P = ps.length;
 
   // policy mode: cumulative adder per node; participants see root price + adder
   const cumAdder = new Float64Array(nn);
   if (mode === 'policy') {
     for (let n = 0; n < nn; n++) cumAdder[n] = (tree.parent[n]! < 0 ? 0 : cumAdder[tree.parent[n]!]!) + tree.adder[n]!;
   }
-  let shift: Float64Array | undefined;
-  if (mode === 'policy') {
-    shift = new Float64Array(P);
-    for (let q = 0; q < P; q++) shift[q] = cumAdder[nodeOf[q]!]!;
-  }
   const grid = input.priceTick === undefined ? undefined : makePriceGrid(input.priceFloor, input.priceCap, input.priceTick);
-  const store = buildCurveStore(curves, shift, grid);
+  const { store, ids, nodeOf } = packMarket(ps, {
+    ...(nn > 1 ? { nodeIndex: tree.index } : {}),
+    ...(mode === 'policy' ? { nodeShift: cumAdder } : {}),
+    ...(grid === undefined ? {} : { grid }),
+    pool,
+  });
+  // market size for the tolerance: Σ largest |power| of each curve (its first or last knot)
   let scale = 0;
-  for (let q = 0; q < P; q++) scale += curveMagnitude(store, q);
+  const { start, lo: klo, hi: khi } = store;
+  for (let q = 0; q < P; q++) {
+    const a = Math.abs(klo[start[q]!]!);
+    const b = Math.abs(khi[start[q + 1]! - 1]!);
+    scale += a > b ? a : b;
+  }
   const tolKW = RELATIVE_TOLERANCE * Math.max(1, scale);
 
   // the tree the solver sees: the real one in exact mode, one node otherwise
   const solveNodes: SolveNode[] = [];
   if (mode === 'exact') {
-    const counts = new Uint32Array(nn);
-    for (let q = 0; q < P; q++) counts[nodeOf[q]!]!++;
-    const members = Array.from(counts, (c) => new Uint32Array(c));
-    const fill = new Uint32Array(nn);
-    for (let q = 0; q < P; q++) {
-      const n = nodeOf[q]!;
-      members[n]![fill[n]!++] = q;
-    }
+    // one buffer, each node's members a consecutive view of it
+    const counts = new Uint32Array(nn + 1);
+    for (let q = 0; q < P; q++) counts[nodeOf[q]! + 1]!++;
+    for (let n = 0; n < nn; n++) counts[n + 1]! += counts[n]!;
+    const all = scratchUint32(pool, Slot.Members, P);
+    const fill = counts.slice(0, nn);
+    for (let q = 0; q < P; q++) all[fill[nodeOf[q]!]!++] = q;
+    const members = Array.from({ length: nn }, (_, n) => all.subarray(counts[n]!, counts[n + 1]!));
     for (let n = 0; n < nn; n++) {
       solveNodes.push({ parent: tree.parent[n]!, children: tree.children[n]!, members: members[n]!, minFlowKW: tree.minFlowKW[n]!, maxFlowKW: tree.maxFlowKW[n]! });
     }
   } else {
-    const all = new Uint32Array(P);
+    const all = scratchUint32(pool, Slot.Members, P);
     for (let q = 0; q < P; q++) all[q] = q;
     solveNodes.push({ parent: -1, children: [], members: all, minFlowKW: -Infinity, maxFlowKW: Infinity });
   }
 
   const floor = input.priceFloor;
   const cap = input.priceCap;
-  const out = solveTree({ floor, cap, rule, ...(grid === undefined ? {} : { grid }), store, nodes: solveNodes, tolKW });
+  const out = solveTree({ floor, cap, rule, grid, store, nodes: solveNodes, tolKW }, pool);
 
   // node prices and bindings on the real tree
   const nodePrice = new Float64Array(nn);
@@ -213,7 +194,7 @@ export function clearMarket(input: MarketInput): ClearingResult {
     const x = out.powerKW[q]!;
     const r = out.rationedKW[q]!;
     participants[q] = {
-      id: ps[order[q]!]!.id,
+      id: ids[q]!,
       node: tree.ids[n]!,
       price: nodePrice[n]!,
       powerKW: x,

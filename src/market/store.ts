@@ -1,4 +1,6 @@
 import type { OfferCurve } from './curve-types.js';
+import type { MarketParticipant } from './types.js';
+import { scratchFloat64, scratchInt32, scratchUint32, Slot, type ScratchPool } from './scratch.js';
 
 /**
  * A price grid (tick) over [floor, cap]. Grid prices are computed as exact decimal fractions when
@@ -59,105 +61,206 @@ export interface CurveStore {
   readonly price: Float64Array;
   readonly lo: Float64Array;
   readonly hi: Float64Array;
+  /** With a grid: each knot's tick index, or {@link OFF_GRID} for a knot between ticks (a clip kink). */
+  readonly tickIndex?: Int32Array;
+}
+
+/** Tick index of a knot that is not on the grid. */
+export const OFF_GRID = -0x80000000;
+
+/** Participants packed for clearing, in id order. */
+export interface PackedMarket {
+  readonly store: CurveStore;
+  /** Participant ids in code-unit order; packed curve i belongs to ids[i]. */
+  readonly ids: readonly string[];
+  /** Index into the input's participants of packed curve i. */
+  readonly order: Uint32Array;
+  /** Node index of packed curve i (0, the root, when no index is given or the node is absent). */
+  readonly nodeOf: Int32Array;
+}
+
+export interface PackOptions {
+  /** Node id → node index; participants without a node (or an unknown one) get 0. */
+  readonly nodeIndex?: ReadonlyMap<string, number>;
+  /** Per node index, a price per kWh subtracted from the curves there (policy adders). */
+  readonly nodeShift?: Float64Array;
+  readonly grid?: PriceGrid;
+  readonly pool?: ScratchPool;
+}
+
+/** Growable knot arrays (from the pool when there is one); an object literal, one stable shape. */
+interface KnotWriter {
+  price: Float64Array;
+  lo: Float64Array;
+  hi: Float64Array;
+  tick: Int32Array | undefined;
+  w: number;
+}
+
+function knotWriter(capacity: number, gridded: boolean, pool: ScratchPool | undefined): KnotWriter {
+  return {
+    price: pool === undefined ? new Float64Array(capacity) : scratchFloat64(pool, Slot.KnotPrice, capacity),
+    lo: pool === undefined ? new Float64Array(capacity) : scratchFloat64(pool, Slot.KnotLo, capacity),
+    hi: pool === undefined ? new Float64Array(capacity) : scratchFloat64(pool, Slot.KnotHi, capacity),
+    tick: gridded ? (pool === undefined ? new Int32Array(capacity) : scratchInt32(pool, Slot.KnotTick, capacity)) : undefined,
+    w: 0,
+  };
 }
 
 /**
- * Packs curves in the given order. `shift[i]` (price per kWh) is subtracted from curve i's prices
- * (policy mode: a participant behind adder a sees root price + a). With a grid, prices are snapped
- * to their tick so equal ticks compare equal.
+ * Makes room for `extra` more knots, keeping what is written. Grown arrays are fresh, not pooled:
+ * the pool keeps its buffers (sized by an estimate) for the next call.
  */
-export function buildCurveStore(curves: readonly OfferCurve[], shift?: Float64Array, grid?: PriceGrid): CurveStore {
-  const count = curves.length;
-  let cap = 0;
-  for (let i = 0; i < count; i++) cap += curves[i]!.curve.length + 2;
-  const start = new Uint32Array(count + 1);
-  let price = new Float64Array(cap);
-  let lo = new Float64Array(cap);
-  let hi = new Float64Array(cap);
-  let rp = new Float64Array(16);
-  let rl = new Float64Array(16);
-  let rh = new Float64Array(16);
-  let w = 0;
-  for (let i = 0; i < count; i++) {
-    start[i] = w;
-    const c = curves[i]!;
-    const pts = c.curve;
-    const n = pts.length;
-    if (n > rp.length) {
-      rp = new Float64Array(n * 2);
-      rl = new Float64Array(n * 2);
-      rh = new Float64Array(n * 2);
-    }
-    const s = shift === undefined ? 0 : shift[i]!;
-    // 1. merge points at one price into raw knots
-    let m = 0;
-    for (let q = 0; q < n; q++) {
-      const pt = pts[q]!;
-      let p = pt.price - s;
-      if (grid !== undefined) {
-        const k = Math.round((p - grid.floor) / grid.tick);
-        const g = gridPrice(grid, k);
-        if (Math.abs(g - p) <= TICK_TOLERANCE * Math.max(1, Math.abs(p), grid.tick)) p = g;
-      }
-      if (m > 0 && p === rp[m - 1]) {
-        rh[m - 1] = pt.powerKW;
-      } else {
-        rp[m] = p;
-        rl[m] = pt.powerKW;
-        rh[m] = pt.powerKW;
-        m++;
-      }
-    }
-    // 2. clip, inserting knots where a linear piece crosses a bound
-    const min = c.minExport;
-    const max = c.maxExport;
-    if (w + 3 * m > price.length) {
-      const grow = Math.max(price.length * 2, w + 3 * m);
-      price = resize(price, grow);
-      lo = resize(lo, grow);
-      hi = resize(hi, grow);
-    }
-    for (let j = 0; j < m; j++) {
-      if (j > 0) {
-        const xa = rp[j - 1]!;
-        const va = rh[j - 1]!;
-        const xb = rp[j]!;
-        const vb = rl[j]!;
-        if (va < min && vb > min) {
-          const xc = xa + ((min - va) * (xb - xa)) / (vb - va);
-          if (xc > price[w - 1]! && xc < xb) {
-            price[w] = xc;
-            lo[w] = min;
-            hi[w] = min;
-            w++;
-          }
-        }
-        if (va < max && vb > max) {
-          const xc = xa + ((max - va) * (xb - xa)) / (vb - va);
-          if (xc > price[w - 1]! && xc < xb) {
-            price[w] = xc;
-            lo[w] = max;
-            hi[w] = max;
-            w++;
-          }
-        }
-      }
-      const l = rl[j]!;
-      const h = rh[j]!;
-      price[w] = rp[j]!;
-      lo[w] = l < min ? min : l > max ? max : l;
-      hi[w] = h < min ? min : h > max ? max : h;
-      w++;
-    }
+function ensureRoom(out: KnotWriter, extra: number): void {
+  const need = out.w + extra;
+  if (need <= out.price.length) return;
+  const n = Math.max(need, Math.ceil(out.price.length * 1.5));
+  const copy = (a: Float64Array): Float64Array => {
+    const b = new Float64Array(n);
+    b.set(a.subarray(0, out.w));
+    return b;
+  };
+  out.price = copy(out.price);
+  out.lo = copy(out.lo);
+  out.hi = copy(out.hi);
+  if (out.tick !== undefined) {
+    const t = new Int32Array(n);
+    t.set(out.tick.subarray(0, out.w));
+    out.tick = t;
   }
-  start[count] = w;
-  return { count, start, price, lo, hi };
 }
 
-function resize(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a.subarray(0, Math.min(a.length, n)));
-  return b;
+/**
+ * Appends one curve's knots: points at one price merged into a step, prices shifted by `shift`
+ * and (with a grid) snapped to their tick, values clipped, a knot inserted where a linear piece
+ * crosses a clip bound. The caller has made room for n + 2 knots.
+ */
+function appendCurve(out: KnotWriter, c: OfferCurve, shift: number, grid: PriceGrid | undefined, perTick: number): void {
+  const pts = c.curve;
+  const n = pts.length;
+  const min = c.minExport;
+  const max = c.maxExport;
+  const { price, lo, hi, tick: tickIndex } = out;
+  let w = out.w;
+  const w0 = w;
+  let prevP = 0;
+  let prevV = 0;
+  for (let q = 0; q < n; q++) {
+    const pt = pts[q]!;
+    let p = pt.price - shift;
+    const v = pt.powerKW;
+    let k = OFF_GRID;
+    if (grid !== undefined) {
+      const kk = Math.round((p - grid.floor) * perTick);
+      if (kk > -MAX_TICK && kk < MAX_TICK) {
+        const g = gridPrice(grid, kk);
+        if (g === p || Math.abs(g - p) <= TICK_TOLERANCE * Math.max(1, Math.abs(p), grid.tick)) {
+          p = g;
+          k = kk;
+        }
+      }
+    }
+    const cv = v < min ? min : v > max ? max : v;
+    if (w > w0) {
+      if (p === prevP) {
+        // another point at the same price: the step goes on
+        hi[w - 1] = cv;
+        prevV = v;
+        continue;
+      }
+      // where the linear piece from the previous knot crosses a clip bound, insert a knot
+      if (prevV < min && v > min) {
+        const xc = prevP + ((min - prevV) * (p - prevP)) / (v - prevV);
+        if (xc > price[w - 1]! && xc < p) {
+          price[w] = xc;
+          lo[w] = min;
+          hi[w] = min;
+          if (tickIndex !== undefined) tickIndex[w] = OFF_GRID;
+          w++;
+        }
+      }
+      if (prevV < max && v > max) {
+        const xc = prevP + ((max - prevV) * (p - prevP)) / (v - prevV);
+        if (xc > price[w - 1]! && xc < p) {
+          price[w] = xc;
+          lo[w] = max;
+          hi[w] = max;
+          if (tickIndex !== undefined) tickIndex[w] = OFF_GRID;
+          w++;
+        }
+      }
+    }
+    price[w] = p;
+    lo[w] = cv;
+    hi[w] = cv;
+    if (tickIndex !== undefined) tickIndex[w] = k;
+    w++;
+    prevP = p;
+    prevV = v;
+  }
+  out.w = w;
+}
+
+const MAX_TICK = 2 ** 30;
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Packs participants for clearing in id order (code units), reading each participant once when
+ * the ids already arrive sorted and twice otherwise. A curve of n points yields at most n + 2
+ * knots (a monotone curve crosses each clip bound at most once). With a grid, prices within
+ * {@link TICK_TOLERANCE} of a tick are snapped to it, so equal ticks compare equal, and each knot's
+ * tick index is kept. With a pool, the arrays are views into its buffers, valid until its next use.
+ */
+export function packMarket(ps: readonly MarketParticipant[], opts: PackOptions = {}): PackedMarket {
+  const { nodeIndex, nodeShift, grid, pool } = opts;
+  const count = ps.length;
+  const perTick = grid === undefined ? 1 : 1 / grid.tick;
+  const start = pool === undefined ? new Uint32Array(count + 1) : scratchUint32(pool, Slot.CurveStart, count + 1);
+  const order = pool === undefined ? new Uint32Array(count) : scratchUint32(pool, Slot.Order, count);
+  const nodeOf = pool === undefined ? new Int32Array(count) : scratchInt32(pool, Slot.NodeOf, count);
+  let ids = new Array<string>(count);
+  const out = knotWriter(count * 10 + 16, grid !== undefined, pool);
+  let sorted = true;
+  let prev = '';
+  for (let i = 0; i < count; i++) {
+    const p = ps[i]!;
+    const id = p.id;
+    ids[i] = id;
+    if (i > 0 && !(prev < id)) sorted = false;
+    prev = id;
+    order[i] = i;
+    const node = nodeIndex === undefined || p.node === undefined ? 0 : (nodeIndex.get(p.node) ?? 0);
+    nodeOf[i] = node;
+    if (sorted) {
+      const c = p.offerCurve;
+      ensureRoom(out, c.curve.length + 2);
+      start[i] = out.w;
+      appendCurve(out, c, nodeShift === undefined ? 0 : nodeShift[node]!, grid, perTick);
+    }
+  }
+  if (!sorted) {
+    // a second pass in id order
+    const idx = Array.from(order);
+    idx.sort((a, b) => byCodeUnits(ids[a]!, ids[b]!));
+    order.set(idx);
+    ids = idx.map((i) => ids[i]!);
+    const nodes = Int32Array.from(nodeOf);
+    out.w = 0;
+    for (let q = 0; q < count; q++) {
+      const i = idx[q]!;
+      nodeOf[q] = nodes[i]!;
+      const c = ps[i]!.offerCurve;
+      ensureRoom(out, c.curve.length + 2);
+      start[q] = out.w;
+      appendCurve(out, c, nodeShift === undefined ? 0 : nodeShift[nodeOf[q]!]!, grid, perTick);
+    }
+  }
+  start[count] = out.w;
+  const store: CurveStore = { count, start, price: out.price, lo: out.lo, hi: out.hi, ...(out.tick === undefined ? {} : { tickIndex: out.tick }) };
+  return { store, ids, order, nodeOf };
 }
 
 /** Writes curve i's power range at price p into out[0] (low end) and out[1] (high end). */
@@ -183,11 +286,4 @@ export function rangeAt(s: CurveStore, i: number, p: number, out: Float64Array):
   const xa = price[j - 1]!;
   const va = s.hi[j - 1]!;
   out[0] = out[1] = va + ((s.lo[j]! - va) * (p - xa)) / (price[j]! - xa);
-}
-
-/** Largest |power| curve i can take, kW (its scale, for tolerances). */
-export function curveMagnitude(s: CurveStore, i: number): number {
-  const a = s.start[i]!;
-  const b = s.start[i + 1]!;
-  return Math.max(Math.abs(s.lo[a]!), Math.abs(s.hi[b - 1]!));
 }

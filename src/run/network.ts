@@ -38,6 +38,12 @@ export interface NetworkOptions {
   readonly ttlSeconds: number;
   readonly bus: Bus;
   readonly directory: Directory;
+  /**
+   * Wire UUID → readable key of the run's transactions. Pass one map to share what the network
+   * learns with others of the same run (a mixed run's driver and its nodes exchange entries), as
+   * a receiver gets a transaction's key back only if the map knows it.
+   */
+  readonly transactionKeys?: Map<string, string>;
 }
 
 /** Creates the network of a run. */
@@ -52,7 +58,7 @@ export function createNetwork(o: NetworkOptions): Network {
 
   // Agents name transactions with readable keys (`txn-i12-prosumer-3`); the wire carries the
   // UUID derived from the key, and inbound messages give the agent its own key back.
-  const keyOfUuid = new Map<string, string>();
+  const keyOfUuid = o.transactionKeys ?? new Map<string, string>();
   function wireTransactionId(key: string): string {
     if (isUuid(key)) return key;
     const id = uuidForName(`transaction/${key}`);

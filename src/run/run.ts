@@ -9,7 +9,7 @@ import { clearingCsv, dispatchCsv, flowsCsv } from '../../reports/run/tables.js'
 import { summarize, summaryMarkdown, type RunSummary } from '../../reports/run/summary.js';
 import { writeSettlementReports } from '../../reports/settlement/write.js';
 import { writeHtmlReport } from '../../reports/html/write.js';
-import { simulate } from './simulate.js';
+import { simulate, type SimulateOptions } from './simulate.js';
 
 /** How to run a scenario. */
 export interface RunOptions {
@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly quiet?: boolean;
   /** Called after each settled interval. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** A mixed run: agents served by `degsim serve` nodes. */
+  readonly remote?: SimulateOptions['remote'];
 }
 
 /** What a run gives back. */
@@ -54,12 +56,12 @@ export const RUN_FILES = [
 export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const loaded = loadScenarioFile(opts.scenarioPath, { ...(opts.overrides === undefined ? {} : { overrides: opts.overrides }), ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
   if (!loaded.ok) return { ok: false, errors: loaded.errors };
-  return runLoadedScenario(loaded.value, opts.outDir ?? join('runs', loaded.value.name), opts.onProgress);
+  return runLoadedScenario(loaded.value, opts.outDir ?? join('runs', loaded.value.name), opts.onProgress, opts.remote === undefined ? {} : { remote: opts.remote });
 }
 
 /** Runs a scenario already loaded (e.g. by a sweep) into `outDir`. */
-export async function runLoadedScenario(scenario: Scenario, outDir: string, onProgress?: (done: number, total: number) => void): Promise<RunOutcome> {
-  const sim = await simulate(scenario, onProgress);
+export async function runLoadedScenario(scenario: Scenario, outDir: string, onProgress?: (done: number, total: number) => void, options: SimulateOptions = {}): Promise<RunOutcome> {
+  const sim = await simulate(scenario, onProgress, options);
   if (!sim.ok) return { ok: false, errors: sim.errors };
   const s = sim.value;
   const target = resolve(outDir);

@@ -21,6 +21,7 @@ import { createNetwork, type Network } from './network.js';
 import { RunRecorder } from './recorder.js';
 import { SettlementEngine } from './settle.js';
 import { buildWorld, type World } from './world.js';
+import { connectRemoteAgents, type RemoteSetup } from './remote.js';
 
 /** Kinds that are a role in the market rather than a customer connection. */
 const UNMETERED_KINDS = new Set(['mca', 'utility', 'aggregator', 'ev-driver']);
@@ -59,12 +60,18 @@ export function agentUri(id: string): string {
   return `https://${id}.degsim.local/beckn`;
 }
 
+/** How to run a scenario beyond its file. */
+export interface SimulateOptions {
+  /** A mixed run: agents served by `degsim serve` nodes, driven over HTTP (see `remote.ts`). */
+  readonly remote?: RemoteSetup;
+}
+
 /**
  * Runs a scenario to the end in simulated time: builds the world and the agents, then steps every
  * interval's phases in time order (phases of consecutive intervals interleave: interval k+1 bids
  * while k is delivered), delivering messages on the bus between phases.
  */
-export async function simulate(scenario: Scenario, onProgress?: (done: number, total: number) => void): Promise<Result<Simulation>> {
+export async function simulate(scenario: Scenario, onProgress?: (done: number, total: number) => void, options: SimulateOptions = {}): Promise<Result<Simulation>> {
   const n = intervalCount(scenario);
   const clock = createClock(scenario.start, scenario.intervalMinutes, n);
   const streams: RandomStreams = createRandomStreams(scenario.seed);
@@ -101,10 +108,11 @@ export async function simulate(scenario: Scenario, onProgress?: (done: number, t
   };
 
   const subscribers: SubscriberSpec[] = [...kindOf.keys()].sort().map((id) => ({ subscriberId: id, role: kindOf.get(id) === 'mca' || kindOf.get(id) === 'utility' ? 'BPP' : 'BAP', uri: agentUri(id) }));
-  // The MCA is a BAP too when it cascades to the utility; aggregators likewise.
+  // The MCA is a BAP too when it cascades to the utility; aggregators likewise. CPOs and bilateral
+  // sellers are BPPs to drivers and buyers.
   for (const id of [...kindOf.keys()].sort()) {
     const k = kindOf.get(id);
-    if (k === 'mca' || k === 'aggregator' || k === 'cpo') subscribers.push({ subscriberId: id, role: k === 'mca' ? 'BAP' : 'BPP', uri: agentUri(id) });
+    if (k === 'mca' || k === 'aggregator' || k === 'cpo' || k === 'p2p-seller') subscribers.push({ subscriberId: id, role: k === 'mca' ? 'BAP' : 'BPP', uri: agentUri(id) });
   }
   const reg = generateRegistry(scenario.seed, subscribers);
   if (!reg.ok) return reg;
@@ -132,7 +140,8 @@ export async function simulate(scenario: Scenario, onProgress?: (done: number, t
     trace,
     defaultTtlMs: scenario.protocol.ttlSeconds * 1000,
   });
-  const network = createNetwork({ profileId: scenario.protocol.profile, profile, domain: scenario.protocol.domain, ttlSeconds: scenario.protocol.ttlSeconds, bus, directory });
+  const transactionKeys = new Map<string, string>();
+  const network = createNetwork({ profileId: scenario.protocol.profile, profile, domain: scenario.protocol.domain, ttlSeconds: scenario.protocol.ttlSeconds, bus, directory, transactionKeys });
   const settlement = new SettlementEngine(clock);
   const recorder = new RunRecorder(settlement);
 
@@ -153,7 +162,11 @@ export async function simulate(scenario: Scenario, onProgress?: (done: number, t
     agents.push(...factory(e.spec, e.ids, services, factoryContext));
   }
   agents.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const a of agents) network.attach(a);
+  const linked = options.remote === undefined || options.remote.nodes.size === 0 ? undefined : await connectRemoteAgents({ setup: options.remote, scenario, agents, bus, recorder, reportsFor: (p, k) => settlement.reportsFor(p, k), trace, registry: reg.value.registry, transactionKeys });
+  if (linked !== undefined && !linked.ok) return linked;
+  const remote = linked?.value;
+  for (const a of agents) if (remote?.hosts(a.id) !== true) network.attach(a);
+  const driven = remote?.agents ?? agents;
 
   const timeline = buildTimeline(scenario, clock);
   const flows: IntervalFlowRow[] = [];
@@ -168,8 +181,9 @@ export async function simulate(scenario: Scenario, onProgress?: (done: number, t
     network.setNow(ev.atMs);
     const ctx = { phase: ev.phase, interval: ev.k, nowMs: ev.atMs };
     if (ev.phase === 'physics') {
+      await remote?.beforePhysics(ev.k, ev.atMs);
       const actual = new Map<string, { pKW: number; qKVAr: number }>();
-      for (const a of agents) {
+      for (const a of driven) {
         let total = 0;
         for (const m of a.meterIds) {
           const p = a.actualPowerKW?.(m, ev.k) ?? 0;
@@ -191,16 +205,23 @@ export async function simulate(scenario: Scenario, onProgress?: (done: number, t
       }
     }
     if (ev.phase === 'settle') settlement.settleInterval(ev.k, lastMeterEnergy);
-    for (const a of agents) a.onPhase?.(ctx);
+    for (const a of driven) {
+      if (remote?.hosts(a.id) === true) await remote.phase(a.id, ctx);
+      else a.onPhase?.(ctx);
+    }
     if (ev.phase === 'settle') onProgress?.(++done, n);
   }
   await bus.runUntil(clock.endMs + scenario.protocol.ttlSeconds * 1000);
+  if (remote !== undefined) {
+    await remote.close();
+    if (remote.errors.length > 0) return fail(remote.errors);
+  }
 
   if (settlement.errors.length > 0) return fail(settlement.errors);
   const check = settlement.ledger.check();
   if (!check.ok) return fail(check.errors);
 
-  return ok({ scenario, clock, world, agents, directory, recorder, settlement, flows, trace, registry: reg.value.registry, network, violations: { voltage, limit, nonConverged } });
+  return ok({ scenario, clock, world, agents: driven, directory, recorder, settlement, flows, trace, registry: reg.value.registry, network, violations: { voltage, limit, nonConverged } });
 }
 
 interface TimelineEvent {

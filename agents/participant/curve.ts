@@ -26,8 +26,8 @@ export function tickDecimals(tick: number): number {
 }
 
 function onGrid(g: PriceGrid, n: number): number {
-  const d = Math.max(tickDecimals(g.priceTick), tickDecimals(Math.abs(g.priceFloor) || 1));
-  return Number((g.priceFloor + n * g.priceTick).toFixed(d));
+  const scale = 10 ** Math.max(tickDecimals(g.priceTick), tickDecimals(Math.abs(g.priceFloor) || 1));
+  return Math.round((g.priceFloor + n * g.priceTick) * scale) / scale;
 }
 
 function clampPrice(g: PriceGrid, p: number): number {

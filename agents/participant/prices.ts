@@ -6,9 +6,10 @@ import { marketEconomics } from './economics.js';
 /**
  * A participant's own running estimate of the market price per interval, used by policies that
  * move energy in time (batteries, EV charging, load shifting). It starts from what anyone knows
- * without a market history — the tariffs and the sun: with the sun up, rooftop PV makes energy
- * plentiful and the price is expected near the feed-in tariff; at night near the retail tariff —
- * and learns from the clearing prices it is told, per time-of-day slot.
+ * without a market history — the tariffs, the trading cost and the sun: with the sun up, rooftop
+ * PV makes energy plentiful and the price is expected where sellers start to sell (feed-in plus
+ * trading cost); at night where buyers stop buying (retail less trading cost) — and learns from
+ * the clearing prices it is told, per time-of-day slot.
  */
 export interface PriceEstimator {
   /** Expected clearing price of interval k (any k ≥ 0, also beyond the run), per kWh. */
@@ -26,6 +27,8 @@ export interface PriceEstimatorOptions {
   /** Retail tariff of interval k. */
   readonly retailPerKWh: (k: number) => number;
   readonly feedInPerKWh: number;
+  /** Fee, tax and duty per traded kWh (sellers add it, buyers take it off). */
+  readonly tradingCostPerKWh: number;
   /** Weight of a new observation in its slot's correction, (0, 1]. */
   readonly learningRate: number;
 }
@@ -41,7 +44,8 @@ export function sunShare(clock: SimClock, latitude: number, longitude: number, k
 }
 
 /**
- * Creates an estimator. Prior of interval k: retail − (retail − feed-in) × sun share. Learning: per
+ * Creates an estimator. Prior of interval k: buy − (buy − sell) × sun share, with buy = retail − cost
+ * and sell = feed-in + cost (buy ≥ sell assumed; otherwise the midpoint). Learning: per
  * slot of the day (interval start, UTC), an exponentially weighted correction of the prior,
  * `c ← (1 − a)·c + a·(price − prior)`; the expectation is prior + the slot's correction.
  */
@@ -57,8 +61,9 @@ export function createPriceEstimator(o: PriceEstimatorOptions): PriceEstimator {
   const prior = (k: number): number => {
     let p = priors.get(k);
     if (p === undefined) {
-      const retail = o.retailPerKWh(k);
-      p = retail - (retail - o.feedInPerKWh) * sunShare(o.clock, o.latitude, o.longitude, k);
+      const buy = o.retailPerKWh(k) - o.tradingCostPerKWh;
+      const sell = o.feedInPerKWh + o.tradingCostPerKWh;
+      p = buy >= sell ? buy - (buy - sell) * sunShare(o.clock, o.latitude, o.longitude, k) : (buy + sell) / 2;
       priors.set(k, p);
     }
     return p;
@@ -84,6 +89,7 @@ export function participantPriceEstimator(svc: Pick<AgentServices, 'scenario' | 
     longitude: svc.scenario.location.longitude,
     retailPerKWh: e.retailPerKWh,
     feedInPerKWh: e.feedInPerKWh,
+    tradingCostPerKWh: e.tradingCostPerKWh,
     learningRate,
   });
 }

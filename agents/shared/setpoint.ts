@@ -85,7 +85,8 @@ export function deviceCommand(s: SetpointSpec): SetpointCommand {
   const category = s.resourceType === 'MARKET' || s.resourceType === 'UTILITY' ? undefined : DER_DEVICE_CATEGORY[s.resourceType];
   return ieee2030_5DerControl({
     id: s.setpointId,
-    description: `net power target for ${s.resourceId}`,
+    // IEEE 2030.5 limits a description to 32 characters.
+    description: `net power target for ${s.resourceId}`.slice(0, 32),
     createdAt: s.issuedAt,
     start: s.window.start,
     durationSeconds,

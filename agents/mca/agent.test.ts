@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { OfferCurve } from '../../src/market/curve-types.js';
 import { clearMarket, parseMarketInput, type ClearingResult, type MarketInput } from '../../src/market/index.js';
 import type { ParticipantSpec, Scenario } from '../../src/scenario/types.js';
-import { ScriptedParticipant, TestRun, testScenario, type ScriptOptions, type TestGrid } from '../shared/testing.js';
+import type { EnergyContract } from '../../src/contracts/model.js';
+import type { ContractPayload } from '../../src/protocol/payloads.js';
+import { intervalWindow } from '../shared/ids.js';
+import { bidContract } from '../shared/market-contract.js';
+import { Probe, ScriptedParticipant, TestRun, testScenario, type ScriptOptions, type TestGrid } from '../shared/testing.js';
+import { marketCatalog } from './catalog.js';
 import { refusalOf } from '../shared/terms.js';
 import { UtilityAgent } from '../utility/agent.js';
 import type { MeterRecord } from '../utility/policy.js';
@@ -239,5 +244,83 @@ describe('market clearing agent, end to end over the beckn-2.0.0 profile', () =>
     run.run(1);
     expect(run.invalid).toEqual([]);
     expect(p.p3.outcomes.get(0)?.clearedKW).toBeCloseTo(-6, 9);
+  });
+});
+
+describe('market clearing agent: requests outside the happy path', () => {
+  /** The MCA and the utility with one probe participant p9 on meter m1 that the test drives by hand. */
+  function probeSetup(): { run: TestRun; p9: Probe; bid: (k: number) => ContractPayload } {
+    const scenario = testScenario();
+    const run = new TestRun(scenario, GRID, { mca: 'mca', utility: 'utility', p9: 'prosumer' });
+    const params = mcaParams({ kind: 'mca', id: 'mca', count: 1 }, scenario, 'mca');
+    if (!params.ok) throw new Error('params');
+    const mca = new MarketClearingAgent('mca', params.value, run.services('mca'));
+    const utility = new UtilityAgent(
+      'utility',
+      { name: 'U', currency: 'INR', rules: scenario.utility, gridMode: 'exact', priceTick: 0.01, meters: new Map([['m1', meter('m1', 'p9', 'tx-1')]]) },
+      run.services('utility'),
+    );
+    const p9 = new Probe('p9', 'prosumer', run.services('p9'));
+    for (const a of [mca, utility, p9]) run.add(a);
+    const offer = marketCatalog('mca', 'https://mca.degsim.local/beckn', params.value, '2026-06-21T00:00:00Z').catalogs[0]?.offers[0]?.attributes.contract as EnergyContract;
+    const bid = (k: number): ContractPayload => {
+      const c = bidContract({ offerContract: offer, contractId: `pac-i${k}-p9`, createdAt: '2026-06-20T23:45:00Z', window: intervalWindow(run.clock, k), participantId: 'p9', meterId: 'm1', offerCurve: SELLER, governmentId: 'government', feeTaxPct: 18, dutyPerKWh: 0 });
+      if (!c.ok) throw new Error('bid');
+      return { kind: 'contract', contract: c.value, offerId: 'pay-as-clear', providerId: 'mca', resources: [{ resourceId: 'm1', quantity: 6, unit: 'kW' }] };
+    };
+    return { run, p9, bid };
+  }
+  const gate = (run: TestRun): number => run.clock.intervalStartMs(0) - 5 * 60_000;
+
+  it('answers a confirm after gate closure with the contract TERMINATED: gate-closed', () => {
+    const { run, p9, bid } = probeSetup();
+    p9.request('mca', 'init', 'txn-i0-p9', bid(0));
+    run.deliverUntil(gate(run) - 60_000);
+    const offered = p9.lastContract('on_init');
+    expect(offered?.status).toBe('PENDING');
+    run.advanceTo(gate(run) + 60_000, 1);
+    p9.request('mca', 'confirm', 'txn-i0-p9', { ...bid(0), contract: offered });
+    run.advanceTo(gate(run) + 120_000, 1);
+    expect(p9.lastContract('on_confirm')?.status).toBe('TERMINATED');
+    expect(refusalOf(p9.lastContract('on_confirm') as EnergyContract)).toBe('gate-closed: the gate of this interval has closed; the bid was not cleared');
+  });
+
+  it('refuses an init after gate closure, and one for someone else’s contract', () => {
+    const { run, p9, bid } = probeSetup();
+    run.deliverUntil(gate(run) + 1);
+    p9.request('mca', 'init', 'txn-i0-p9', bid(0));
+    const other = bid(1);
+    p9.request('mca', 'init', 'txn-i1-p1', { ...other, contract: { ...other.contract, contractId: 'pac-i1-p1' } });
+    run.deliverUntil(gate(run) + 60_000);
+    const answers = p9.inbox.filter((m) => m.action === 'on_init').map((m) => refusalOf((m.payload as ContractPayload).contract)?.split(':')[0]);
+    expect(answers).toEqual(['bid.gate-closed', 'bid.contract-id']);
+  });
+
+  it('cancels an open bid before gate closure; afterwards the outcome is binding', () => {
+    const { run, p9, bid } = probeSetup();
+    p9.request('mca', 'init', 'txn-i0-p9', bid(0));
+    p9.request('mca', 'init', 'txn-i1-p9', bid(1));
+    run.deliverUntil(gate(run) - 60_000);
+    p9.request('mca', 'confirm', 'txn-i1-p9', { ...bid(1), contract: p9.lastContract('on_init') });
+    p9.request('mca', 'cancel', 'txn-i0-p9', { kind: 'contractRef', contractId: 'pac-i0-p9' });
+    run.deliverUntil(gate(run) - 30_000);
+    expect(p9.lastContract('on_cancel')?.status).toBe('TERMINATED');
+    run.advanceTo(run.clock.intervalStartMs(1) - 60_000, 2);
+    p9.request('mca', 'cancel', 'txn-i1-p9', { kind: 'contractRef', contractId: 'pac-i1-p9' });
+    run.advanceTo(run.clock.intervalStartMs(1) - 30_000, 2);
+    expect(refusalOf(p9.lastContract('on_cancel') as EnergyContract)).toBe('not-cancellable: the bid is active; after gate closure the clearing outcome is binding');
+  });
+
+  it('answers select, status of an unknown bid, rating and support instead of staying silent', () => {
+    const { run, p9, bid } = probeSetup();
+    p9.request('mca', 'select', 'txn-x', bid(0));
+    p9.request('mca', 'status', 'txn-x', { kind: 'contractRef', contractId: 'pac-i9-p9' });
+    p9.request('mca', 'support', 'txn-x', { kind: 'supportRequest', refId: 'pac-i0-p9', refType: 'ORDER' });
+    p9.request('mca', 'rating', 'txn-x', { kind: 'rating', ratings: [{ targetId: 'mca', category: 'PROVIDER', value: 5, best: 5, worst: 1 }] });
+    run.deliverUntil(run.clock.startMs - 10 * 60_000);
+    expect(p9.inbox.map((m) => m.action)).toEqual(['on_select', 'on_status', 'on_support', 'on_rating']);
+    expect(refusalOf(p9.lastContract('on_select') as EnergyContract)).toBe('unsupported-select: the market has no select: send init with an offer curve');
+    expect(refusalOf(p9.lastContract('on_status') as EnergyContract)).toMatch(/^unknown-contract: /);
+    expect(run.invalid).toEqual([]);
   });
 });

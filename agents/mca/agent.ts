@@ -20,11 +20,11 @@ import {
   wheelingContractId,
 } from '../shared/ids.js';
 import { start, step } from '../shared/machine.js';
-import { bidContract, checkBidTerms, termsOf } from '../shared/market-contract.js';
+import { bidContract, bidTermVariants, checkBidTerms, termsOf } from '../shared/market-contract.js';
 import { isResourceType, resourceTypeOfKind, setpointWithCommand, type SetpointSpec } from '../shared/setpoint.js';
 import { imbalanceContract, runWindow, standingContractMachine, wheelingContract, type StandingEffect, type StandingEvent } from '../shared/standing.js';
 import { refusalOf, refusedContract, roleInput, roleOf, stringRoleInput, parameterValue, withParameters, withRoleInputs } from '../shared/terms.js';
-import { marketCatalog, marketResourceId, seeksMarket } from './catalog.js';
+import { marketCatalog, marketResourceId, offerTemplateId, seeksMarket } from './catalog.js';
 import { mcaTransactionMachine, type ClearedOutcome, type McaEffect, type McaTxEvent } from './machine.js';
 import type { McaParams } from './params.js';
 import { clipCurve, gridNodesFromCatalog, marketInputFor, marketNumber, marketTotals, type CatalogGridNode } from './policy.js';
@@ -48,6 +48,8 @@ interface Tx {
   contract: EnergyContract;
   confirmMsg: InboundMessage | undefined;
   report: SettlementReport | undefined;
+  /** Terms of the offered contract, approvals aside, once a confirm has been checked against them. */
+  offeredTerms?: string;
 }
 
 /** One of the market's standing contracts with the utility. */
@@ -81,7 +83,8 @@ export class MarketClearingAgent implements Agent {
   private readonly byGridTxn = new Map<string, Tx>();
   private readonly byInterval = new Map<number, Tx[]>();
   private readonly standing = new Map<string, Standing>();
-  private readonly offerContract: EnergyContract;
+  /** The terms a bid may carry (with or without zero-rate tax lines); the same for every bid. */
+  private readonly termVariants: readonly EnergyContract[];
   private grid: readonly CatalogGridNode[] | undefined;
   private gridRequested = false;
 
@@ -98,7 +101,23 @@ export class MarketClearingAgent implements Agent {
     const catalog = marketCatalog(id, services.directory.uriOf(id), params, services.clock.intervalStartIso(0));
     const contract = catalog.catalogs[0]?.offers[0]?.attributes.contract;
     if (contract === undefined) throw new Error('the market catalogue has no offer contract');
-    this.offerContract = contract;
+    const variants = bidTermVariants((zero) =>
+      bidContract({
+        offerContract: contract,
+        contractId: offerTemplateId(id),
+        createdAt: services.clock.intervalStartIso(0),
+        window: intervalWindow(services.clock, 0),
+        participantId: 'participant',
+        meterId: 'meter',
+        offerCurve: { currency: params.currency, minExport: 0, maxExport: 0, curve: [{ price: params.priceFloor, powerKW: 0 }] },
+        governmentId: services.directory.governmentId,
+        feeTaxPct: params.feeTaxPct,
+        dutyPerKWh: params.dutyPerKWh,
+        zeroRateLines: zero,
+      }),
+    );
+    if (!variants.ok) throw new Error(`the offer template cannot be taxed: ${variants.errors.map((d) => d.message).join('; ')}`);
+    this.termVariants = variants.value;
   }
 
   /** The state of a participant's transaction for interval k, for tests and reports. */
@@ -226,26 +245,7 @@ export class MarketClearingAgent implements Agent {
     const curve = roleInput(c, 'PROSUMER', 'offerCurve');
     errors.push(...this.checkCurve(curve));
     if (meterId !== undefined && !p.resources.some((r) => r.resourceId === meterId)) err('bid.resources', 'resources', `the committed resources must name the meter ${meterId}`);
-    if (errors.length === 0 && meterId !== undefined && k !== undefined) {
-      errors.push(
-        ...checkBidTerms(c, (zero) =>
-          bidContract({
-            offerContract: this.offerContract,
-            contractId: c.contractId,
-            createdAt: c.createdAt,
-            window: intervalWindow(clock, k),
-            participantId: pid,
-            meterId,
-            offerCurve: curve as OfferCurve,
-            ...(isResourceType(declared) ? { resourceType: declared } : {}),
-            governmentId: this.services.directory.governmentId,
-            feeTaxPct: this.params.feeTaxPct,
-            dutyPerKWh: this.params.dutyPerKWh,
-            zeroRateLines: zero,
-          }),
-        ),
-      );
-    }
+    if (errors.length === 0) errors.push(...checkBidTerms(c, this.termVariants));
     this.services.record.metric('marketBids', 1);
     if (errors.length > 0 || k === undefined || meterId === undefined) {
       this.services.record.metric('marketRefusedBids', 1);
@@ -304,9 +304,8 @@ export class MarketClearingAgent implements Agent {
     if (stringRoleInput(c, 'PROSUMER', 'meterId') !== tx.meterId) out.push({ code: 'confirm.meter', path: 'contract.roles.PROSUMER.meterId', message: `the meter must stay ${tx.meterId}` });
     const curveProblems = this.checkCurve(roleInput(c, 'PROSUMER', 'offerCurve'));
     out.push(...curveProblems);
-    const strip = (x: EnergyContract): string =>
-      termsOf({ ...x, inputParameters: Object.fromEntries(Object.entries(x.inputParameters ?? {}).filter(([name]) => !(APPROVAL_PARAMS as readonly string[]).includes(name))) });
-    if (strip(c) !== strip(tx.contract)) out.push({ code: 'confirm.terms', path: 'contract', message: 'the confirm changes the terms of the offered contract' });
+    tx.offeredTerms ??= termsWithoutApprovals(tx.contract);
+    if (termsWithoutApprovals(c) !== tx.offeredTerms) out.push({ code: 'confirm.terms', path: 'contract', message: 'the confirm changes the terms of the offered contract' });
     return out;
   }
 
@@ -708,6 +707,11 @@ export class MarketClearingAgent implements Agent {
   }
 }
 
+
+/** A contract's terms without the approval parameters the grid operator adds. */
+function termsWithoutApprovals(c: EnergyContract): string {
+  return termsOf({ ...c, inputParameters: Object.fromEntries(Object.entries(c.inputParameters ?? {}).filter(([name]) => !(APPROVAL_PARAMS as readonly string[]).includes(name))) });
+}
 
 function summary(ds: readonly Diagnostic[]): string {
   const shown = ds.slice(0, 3).map((d) => (d.path === '' ? d.message : `${d.path}: ${d.message}`));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { payAsClearParticipant } from '../../src/contracts/templates/index.js';
 import type { OfferCurve } from '../../src/market/curve-types.js';
-import { bidContract, checkBidTerms, type BidContractOptions } from './market-contract.js';
+import { bidContract, bidTermVariants, checkBidTerms, type BidContractOptions } from './market-contract.js';
 import { withRoleInputs } from './terms.js';
 
 const OFFER = payAsClearParticipant({ contractId: 'pac-offer-mca', createdAt: '2026-06-21T00:00:00Z', currency: 'INR', mca: 'mca', marketMakingFeePerKWh: 0.1 });
@@ -42,7 +42,9 @@ describe('bidContract', () => {
 });
 
 describe('checkBidTerms', () => {
-  const build = (zero: boolean): ReturnType<typeof bidContract> => bidContract({ ...OPTS, zeroRateLines: zero });
+  const built = bidTermVariants((zero) => bidContract({ ...OPTS, participantId: 'anyone', meterId: 'any', zeroRateLines: zero }));
+  if (!built.ok) throw new Error('variants');
+  const build = built.value;
   const bid = (o: Partial<BidContractOptions> = {}): ReturnType<typeof bidContract> => bidContract({ ...OPTS, ...o });
 
   it('accepts the bid as built, and a zero-rate duty line either way', () => {

@@ -64,30 +64,41 @@ export function termsOf(c: EnergyContract): string {
 }
 
 /**
- * Checks that a bid carries exactly the terms `expected` states (built by {@link bidContract} with
- * the received curve and meter): same flows, signals, parameters and a GOVERNMENT role filled by the
- * government when taxed. A zero-rate tax line may be present or absent. Parameters named in
- * `ignoreParams` (added by later steps, e.g. approvals) are not compared. Every mismatch is returned.
+ * The contracts a bid may equal in its terms, built once by the market: with and without the
+ * zero-rate tax lines (a rate of 0 may be written or left out). Terms do not depend on who bids
+ * or with which curve, so any participant, meter and curve give the same variants.
  */
-export function checkBidTerms(
-  received: EnergyContract,
-  build: (zeroRateLines: boolean) => Result<EnergyContract>,
-  ignoreParams: readonly string[] = [],
-): Diagnostic[] {
-  const strip = (c: EnergyContract): EnergyContract => {
+export function bidTermVariants(build: (zeroRateLines: boolean) => Result<EnergyContract>): Result<readonly EnergyContract[]> {
+  const plain = build(false);
+  if (!plain.ok) return plain;
+  const zero = build(true);
+  return { ok: true, value: zero.ok ? [plain.value, zero.value] : [plain.value], warnings: [] };
+}
+
+const termsCache = new WeakMap<EnergyContract, string>();
+
+/**
+ * Checks that a bid carries exactly the terms of one of `variants` (see {@link bidTermVariants}):
+ * same flows, signals and parameters, the roles of the offer filled by the same parties (the
+ * PROSUMER's excepted) and the offered market-making fee. Parameters named in `ignoreParams`
+ * (added by later steps, e.g. approvals) are not compared. Every mismatch is returned.
+ */
+export function checkBidTerms(received: EnergyContract, variants: readonly EnergyContract[], ignoreParams: readonly string[] = []): Diagnostic[] {
+  const strip = (c: EnergyContract): string => {
+    if (ignoreParams.length === 0) return termsOf(c);
     const params = Object.fromEntries(Object.entries(c.inputParameters ?? {}).filter(([k]) => !ignoreParams.includes(k)));
-    return { ...c, inputParameters: params };
+    return termsOf({ ...c, inputParameters: params });
   };
-  const variants: EnergyContract[] = [];
-  const errors: Diagnostic[] = [];
-  for (const zero of [false, true]) {
-    const r = build(zero);
-    if (r.ok) variants.push(r.value);
-    else if (!zero) errors.push(...r.errors);
-  }
-  if (errors.length > 0) return errors;
-  const got = termsOf(strip(received));
-  const match = variants.find((v) => termsOf(strip(v)) === got);
+  const cached = (c: EnergyContract): string => {
+    let t = termsCache.get(c);
+    if (t === undefined) {
+      t = strip(c);
+      termsCache.set(c, t);
+    }
+    return t;
+  };
+  const got = strip(received);
+  const match = ignoreParams.length === 0 ? variants.find((v) => cached(v) === got) : variants.find((v) => strip(v) === got);
   if (match === undefined) {
     const want = variants[0];
     const flows = (c: EnergyContract | undefined): string => (c?.revenueFlows.flows ?? []).map((f) => f.flowId).join(', ');

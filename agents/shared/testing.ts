@@ -212,15 +212,23 @@ export class TestRun {
   readonly invalid: { readonly action: string; readonly from: string; readonly problems: readonly Diagnostic[] }[] = [];
   private readonly agents = new Map<string, Agent>();
   private readonly queue: Pending[] = [];
+  private head = 0;
   private readonly seqBySender = new Map<string, number>();
   private nowMs: number;
   private seq = 0;
+  private readonly phasesRun = new Set<string>();
+  private byKind: ReadonlyMap<string, readonly string[]> | undefined;
   private readonly profileId: ProfileId;
 
+  /**
+   * `wire: false` hands payloads over as they are, without building, validating and parsing the
+   * wire JSON (for benchmarks of the agents alone); by default every message goes over the wire.
+   */
   constructor(
     readonly scenario: Scenario,
     private readonly grid: TestGrid,
     private readonly kinds: Readonly<Record<string, string>>,
+    private readonly options: { readonly wire?: boolean } = {},
   ) {
     this.clock = createClock(scenario.start, scenario.intervalMinutes, Math.round((scenario.horizonHours * 60) / scenario.intervalMinutes));
     this.recorder = new TestRecorder(this.clock);
@@ -230,11 +238,14 @@ export class TestRun {
 
   /** The services of agent `id`. */
   services(id: string): AgentServices {
-    const byKind = (kind: string): string[] =>
-      Object.entries(this.kinds)
-        .filter(([, k]) => k === kind)
-        .map(([i]) => i)
-        .sort();
+    if (this.byKind === undefined) {
+      const m = new Map<string, string[]>();
+      for (const [agent, kind] of Object.entries(this.kinds)) m.set(kind, [...(m.get(kind) ?? []), agent]);
+      for (const list of m.values()) list.sort();
+      this.byKind = m;
+    }
+    const kinds = this.byKind;
+    const byKind = (kind: string): readonly string[] => kinds.get(kind) ?? [];
     return {
       scenario: this.scenario,
       clock: this.clock,
@@ -266,9 +277,15 @@ export class TestRun {
   }
 
   private send(from: string, to: string, action: string, transactionId: string, payload: unknown): void {
-    const wireTxn = uuidForName(`transaction/${transactionId}`);
     const n = (this.seqBySender.get(from) ?? 0) + 1;
     this.seqBySender.set(from, n);
+    const atMs = this.nowMs + this.scenario.protocol.link.latencyMs;
+    if (this.options.wire === false) {
+      const message: InboundMessage = { action, from, transactionId, messageId: `${from}/${n}`, timestampMs: this.nowMs, payload };
+      this.enqueue({ atMs, from, to, action, transactionId, payload, seq: this.seq++, message });
+      return;
+    }
+    const wireTxn = uuidForName(`transaction/${transactionId}`);
     const isCallback = action.startsWith('on_');
     const bap = isCallback ? to : from;
     const bpp = isCallback ? from : to;
@@ -292,18 +309,27 @@ export class TestRun {
       this.invalid.push({ action, from, problems: problems.length > 0 ? problems : parsed.ok ? [] : parsed.errors });
       return;
     }
-    const atMs = this.nowMs + this.scenario.protocol.link.latencyMs;
     const message: InboundMessage = { action, from, transactionId, messageId: context.messageId, timestampMs: this.nowMs, payload: parsed.value.payload };
-    this.queue.push({ atMs, from, to, action, transactionId, payload: parsed.value.payload, seq: this.seq++, message });
+    this.enqueue({ atMs, from, to, action, transactionId, payload: parsed.value.payload, seq: this.seq++, message });
+  }
+
+  /** Queues a message in (time, sequence) order; sends come in time order, so this is an append. */
+  private enqueue(m: Pending): void {
+    let i = this.queue.length;
+    while (i > this.head && (this.queue[i - 1] as Pending).atMs > m.atMs) i--;
+    this.queue.splice(i, 0, m);
   }
 
   /** Delivers every message due by `untilMs` (and the messages they cause), in time order. */
   deliverUntil(untilMs: number): void {
     for (;;) {
-      this.queue.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
-      const next = this.queue[0];
+      const next = this.queue[this.head];
       if (next === undefined || next.atMs > untilMs) break;
-      this.queue.shift();
+      this.head++;
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
       this.nowMs = next.atMs;
       const { seq: _s, message, ...rest } = next;
       this.delivered.push(rest);
@@ -314,25 +340,35 @@ export class TestRun {
 
   /**
    * Runs intervals `[0, upTo)` phase by phase in time order (phases of consecutive intervals
-   * interleave as in the kernel), settling each interval before agents see its settle phase.
+   * interleave as in the kernel), settling each interval before agents see its settle phase, then
+   * delivers what is left. Phases already run (by {@link advanceTo}) are not run again.
    */
   run(upTo: number = this.clock.intervals, meterKWh?: (k: number) => ReadonlyMap<string, number>): void {
-    const events: { atMs: number; k: number; phase: Phase; order: number }[] = [];
+    this.advanceTo(this.clock.intervalStartMs(upTo), upTo, meterKWh);
+    this.deliverUntil(this.clock.intervalStartMs(upTo) + 60_000);
+  }
+
+  /** Runs every phase of intervals `[0, upTo)` due by `untilMs`, delivering messages in between. */
+  advanceTo(untilMs: number, upTo: number = this.clock.intervals, meterKWh?: (k: number) => ReadonlyMap<string, number>): void {
     const lead = this.scenario.market.bidLeadMinutes * 60_000;
     const gate = this.scenario.market.gateClosureMinutes * 60_000;
+    const events: { atMs: number; k: number; phase: Phase; order: number }[] = [];
     for (let k = 0; k < upTo; k++) {
       const t = phaseTimes(this.clock.intervalStartMs(k), this.clock.intervalMs, lead, gate);
-      PHASES.forEach((phase, order) => events.push({ atMs: t[phase], k, phase, order }));
+      PHASES.forEach((phase, order) => {
+        if (t[phase] <= untilMs && !this.phasesRun.has(`${k}/${phase}`)) events.push({ atMs: t[phase], k, phase, order });
+      });
     }
     events.sort((a, b) => a.atMs - b.atMs || a.k - b.k || a.order - b.order);
     const agents = [...this.agents.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     for (const ev of events) {
       this.deliverUntil(ev.atMs);
-      this.nowMs = ev.atMs;
+      this.nowMs = Math.max(this.nowMs, ev.atMs);
+      this.phasesRun.add(`${ev.k}/${ev.phase}`);
       if (ev.phase === 'settle') this.recorder.settle(ev.k, meterKWh?.(ev.k) ?? this.actualEnergy(ev.k));
       for (const a of agents) a.onPhase?.({ phase: ev.phase, interval: ev.k, nowMs: ev.atMs });
     }
-    this.deliverUntil(this.clock.intervalStartMs(upTo) + 60_000);
+    this.deliverUntil(untilMs);
   }
 
   private actualEnergy(k: number): ReadonlyMap<string, number> {

@@ -1,8 +1,10 @@
 import type { AgentFactory } from '../src/run/agent.js';
+import type { ParticipantSpec } from '../src/scenario/types.js';
 import { create as mca } from './mca/index.js';
 import { create as utility } from './utility/index.js';
 import { create as prosumer } from './prosumer/index.js';
 import { create as battery } from './battery/index.js';
+import { create as aggregator, memberResources } from './aggregator/index.js';
 import { create as homeEv } from './home-ev/index.js';
 
 /**
@@ -14,5 +16,19 @@ export const AGENT_KINDS: ReadonlyMap<string, AgentFactory> = new Map<string, Ag
   ['utility', utility],
   ['prosumer', prosumer],
   ['battery', battery],
+  ['aggregator', aggregator],
   ['home-ev', homeEv],
 ]);
+
+/** A connection an entry brings along besides its own ids, with the connection kind it is metered as. */
+export interface MemberConnection {
+  readonly id: string;
+  readonly kind: string;
+  readonly transformer?: string;
+}
+
+/**
+ * Kinds whose entries bring member connections along (an aggregator's members): the run gives
+ * each a meter of its kind and a place on the network, as it does any participant.
+ */
+export const MEMBER_RESOURCES: ReadonlyMap<string, (spec: ParticipantSpec, ids: readonly string[]) => readonly MemberConnection[]> = new Map([['aggregator', memberResources]]);

@@ -14,6 +14,8 @@ import { approvalMachine, providedContractMachine, type ApprovalEffect, type App
 import type { UtilityParams } from './params.js';
 import { approvalFor, fitsApproval, gridCatalog, LockBook, pathAdder, policyAdder, tradeLegs, type Approval, type MeterRecord, type PolicyAdder, type TradeLeg } from './policy.js';
 import { tariffContractId, tariffOffer } from './tariff.js';
+import { FlexibilityDesk } from './flexibility.js';
+import { portfolioDeviationOffer } from './portfolio.js';
 
 type ApprovalSnapshot = SnapshotFrom<typeof approvalMachine>;
 type ProvidedSnapshot = SnapshotFrom<typeof providedContractMachine>;
@@ -62,12 +64,16 @@ export class UtilityAgent implements Agent {
   private readonly cascades = new Map<string, Cascade>();
   private readonly provided = new Map<string, Provided>();
   private readonly adderCache = new Map<string, PolicyAdder>();
+  /** The published flexibility need and the contracts taken under it, when the entry states a need. */
+  readonly flexibility: FlexibilityDesk | undefined;
 
   constructor(
     readonly id: string,
     private readonly params: UtilityParams,
     private readonly services: AgentServices,
-  ) {}
+  ) {
+    this.flexibility = params.flexibility === undefined ? undefined : new FlexibilityDesk(id, params.name, params.flexibility, params.meters, services);
+  }
 
   /** Trades locked at a meter in interval k (kW), for tests and reports. */
   lockedAt(meterId: string, k: number): { readonly importKW: number; readonly exportKW: number } {
@@ -100,6 +106,7 @@ export class UtilityAgent implements Agent {
     try {
       if (ctx.phase === 'dispatch') this.deliveryStarts(ctx.interval);
       else if (ctx.phase === 'settle') this.settle(ctx.interval);
+      this.flexibility?.onPhase(ctx);
     } catch (e) {
       this.defect(ctx.interval, `${ctx.phase} phase`, e);
     }
@@ -125,6 +132,7 @@ export class UtilityAgent implements Agent {
   // --- routing -------------------------------------------------------------------------------
 
   private handle(msg: InboundMessage): void {
+    if (this.flexibility?.accepts(msg) === true) return this.flexibility.onMessage(msg);
     switch (msg.action) {
       case 'discover': {
         const p = msg.payload as { readonly kind: string; readonly intent?: { readonly seek: string } };
@@ -176,6 +184,7 @@ export class UtilityAgent implements Agent {
     if (p === undefined) return;
     switch (p.contract.template) {
       case 'grid/deviation':
+      case 'grid/portfolio-deviation':
       case 'tariff/time-of-use':
       case 'pay-as-clear/wheeling':
       case 'pay-as-clear/imbalance':
@@ -256,6 +265,10 @@ export class UtilityAgent implements Agent {
       else if (meter.participantId !== from) problem = `meter ${meterId} is not ${from}'s connection`;
       else if (this.provided.has(tariffContractId(from))) problem = `${from} buys under a tariff contract; a meter has one retail arrangement`;
       else expected = deviationContract({ ...base, contractId: c.contractId, participantId: from, meterId });
+    } else if (c.template === 'grid/portfolio-deviation') {
+      const r = portfolioDeviationOffer(c, { from, scenario: this.services.scenario, meters: this.params.meters, base });
+      if (r.ok) [expected, meterId] = [r.value, stringRoleInput(r.value, 'PROSUMER', 'meterId')];
+      else problem = r.errors.map((d) => d.message).join('; ');
     } else if (c.template === 'tariff/time-of-use') {
       const r = tariffOffer(c, { from, meters: this.params.meters, hasDeviationContract: this.provided.has(deviationContractId(from)), base });
       if (r.ok) expected = r.value;

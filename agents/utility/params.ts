@@ -4,6 +4,8 @@ import type { GridMode, ParticipantSpec, Scenario, UtilitySettings } from '../..
 import type { FactoryContext } from '../../src/run/agent.js';
 import { participantIdsOf } from '../shared/ids.js';
 import type { MeterRecord } from './policy.js';
+import { flexibilityNeedParams, type FlexibilityNeedParams } from './flexibility.js';
+import { aggregatorMeterRecords } from './portfolio.js';
 
 /**
  * Parameters of the utility / grid operator: the scenario's `utility` rules, the market's grid
@@ -18,10 +20,12 @@ export interface UtilityParams {
   readonly priceTick: number;
   /** Every meter of a trading participant, by meter id. */
   readonly meters: ReadonlyMap<string, MeterRecord>;
+  /** A flexibility need the utility publishes, when its entry states one. */
+  readonly flexibility?: FlexibilityNeedParams;
 }
 
 const COMMON_KEYS = new Set(['kind', 'id', 'idPrefix', 'count', 'transformer']);
-const OWN_KEYS = new Set(['name']);
+const OWN_KEYS = new Set(['name', 'flexibility']);
 /** Kinds that are roles rather than connections: they have no meter. */
 const UNMETERED = new Set(['mca', 'utility', 'aggregator', 'ev-driver']);
 
@@ -48,6 +52,7 @@ export function meterRecords(scenario: Scenario, ctx: FactoryContext): Map<strin
       out.set(a.meterId, { meterId: a.meterId, participantId: pid, nodeId: a.node, sanctionedLoadKW: sanctioned, maxExportKW: inverter === undefined ? sanctioned : Math.min(sanctioned, inverter) });
     }
   }
+  for (const r of aggregatorMeterRecords(scenario, ctx)) out.set(r.meterId, r);
   return out;
 }
 
@@ -66,6 +71,8 @@ export function utilityParams(spec: ParticipantSpec, scenario: Scenario, ctx: Fa
   if (spec.transformer !== undefined) errors.push({ code: 'utility.transformer', path: 'transformer', message: 'the utility operates the whole feeder; remove transformer' });
   const name = spec['name'] ?? 'Distribution utility';
   if (typeof name !== 'string' || name.trim() === '') errors.push({ code: 'utility.name', path: 'name', message: 'name must be a non-empty string' });
+  const need = spec['flexibility'] === undefined ? undefined : flexibilityNeedParams(spec['flexibility']);
+  if (need !== undefined && !need.ok) errors.push(...need.errors);
   if (errors.length > 0) return fail(errors);
-  return ok({ name: name as string, currency: scenario.currency, rules: scenario.utility, gridMode: scenario.market.gridMode, priceTick: scenario.market.priceTick, meters: meterRecords(scenario, ctx) });
+  return ok({ name: name as string, currency: scenario.currency, rules: scenario.utility, gridMode: scenario.market.gridMode, priceTick: scenario.market.priceTick, meters: meterRecords(scenario, ctx), ...(need?.ok === true ? { flexibility: need.value } : {}) });
 }

@@ -15,7 +15,7 @@ import { ackBuilder } from '../protocol/ack.js';
 import { contextReaderOf } from '../protocol/receiver.js';
 import { isoOf } from '../kernel/clock.js';
 import type { FlowRow } from '../../grid/index.js';
-import { AGENT_KINDS } from '../../agents/index.js';
+import { AGENT_KINDS, MEMBER_RESOURCES } from '../../agents/index.js';
 import type { Agent, AgentServices, Directory, FactoryContext } from './agent.js';
 import { createNetwork, type Network } from './network.js';
 import { RunRecorder } from './recorder.js';
@@ -90,12 +90,16 @@ export async function simulate(scenario: Scenario, onProgress?: (done: number, t
     for (const id of e.ids) list.push(e.spec.transformer === undefined ? { id } : { id, transformer: e.spec.transformer });
     demand.set(e.spec.kind, list);
   }
+  // Connections an entry brings along (an aggregator's members): metered and addressable like participants.
+  const members = entries.flatMap((e) => MEMBER_RESOURCES.get(e.spec.kind)?.(e.spec, e.ids) ?? []);
+  for (const m of members) demand.set(m.kind, [...(demand.get(m.kind) ?? []), m.transformer === undefined ? { id: m.id } : { id: m.id, transformer: m.transformer }]);
   const worldResult = buildWorld(scenario, clock, streams, demand);
   if (!worldResult.ok) return worldResult;
   const world = worldResult.value;
 
   const kindOf = new Map<string, string>();
   for (const e of entries) for (const id of e.ids) kindOf.set(id, e.spec.kind);
+  for (const m of members) kindOf.set(m.id, m.kind);
   const byKind = new Map<string, string[]>();
   for (const [id, kind] of kindOf) byKind.set(kind, [...(byKind.get(kind) ?? []), id].sort());
   const directory: Directory = {

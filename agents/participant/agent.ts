@@ -41,9 +41,9 @@ export interface ParticipantBehaviour {
   onPhase?(ctx: PhaseContext): void;
 }
 
-/** What to follow in an interval: the setpoint's power and the pack it came in. */
+/** What to follow in an interval: the commanded power and the pack it came in. */
 export interface FollowTarget {
-  /** Target net power at the meter, kW (+ export), offsets included. */
+  /** Target net power at the meter, kW (+ export), offsets included, as the device command states it. */
   readonly powerKW: number;
   readonly pricePerKWh: number;
   readonly setpoint: Setpoint | undefined;
@@ -140,7 +140,8 @@ export function createParticipantAgent(o: ParticipantOptions): ParticipantAgent 
         const curve = curveOf(e.contract) ?? bids.get(k);
         const [minKW, maxKW] = curve === undefined ? [0, 0] : offeredRange(curve, economics);
         record.dispatch({ interval: k, participant: id, kind, node: outcome.gridNodeId ?? o.node, meterId, offeredMinKW: minKW, offeredMaxKW: maxKW, clearedKW: outcome.clearedKW, pricePerKWh: outcome.pricePerKWh });
-        targets.set(k, { powerKW: outcome.clearedKW, pricePerKWh: outcome.pricePerKWh, setpoint: outcome.setpoint });
+        targets.set(k, { powerKW: outcome.followKW, pricePerKWh: outcome.pricePerKWh, setpoint: outcome.setpoint });
+        if (outcome.commandMismatch !== undefined) record.note(k, `${id}: ${outcome.commandMismatch}; the device follows its command`);
         behaviour.onCleared?.(k, outcome);
         return;
       }

@@ -1,6 +1,6 @@
 import type { EnergyContract, RoleName } from '../../src/contracts/model.js';
 import type { OfferCurve } from '../../src/market/curve-types.js';
-import type { EnergyDelivery, Setpoint } from '../../src/protocol/payloads.js';
+import { derControlTargetKW, ocppPowerKW, type EnergyDelivery, type Setpoint } from '../../src/protocol/payloads.js';
 import { CLEARING_PRICE_SIGNAL } from '../../src/contracts/templates/index.js';
 import { canonicalJson, numericRoleInput, parameterValue, roleInput, stringRoleInput, withRoleInputs } from '../shared/terms.js';
 import { clipCurve } from './curve.js';
@@ -68,6 +68,14 @@ export interface ClearedOutcome {
   readonly clearedKWh: number;
   /** The setpoint to follow, when the market sent one. */
   readonly setpoint: Setpoint | undefined;
+  /**
+   * The power the device is commanded to (kW, + export): the setpoint's target, unless its
+   * embedded device command (IEEE 2030.5 DERControl or OCPP SetChargingProfile) states another
+   * power beyond the command's own resolution — a device obeys its command.
+   */
+  readonly followKW: number;
+  /** Why the device command and the setpoint disagree, when they do. */
+  readonly commandMismatch: string | undefined;
   /** Grid node of the meter as the grid operator stated it. */
   readonly gridNodeId: string | undefined;
 }
@@ -83,11 +91,34 @@ export function clearedOutcome(contract: EnergyContract, delivery: EnergyDeliver
   const setpoints = delivery?.setpoints ?? [];
   const setpoint = setpoints.find((s) => s.resourceId === meterId) ?? (setpoints.length === 1 ? setpoints[0] : undefined);
   const clearedKW = setpoint?.targetPowerKW ?? clearedKWh / intervalHours;
+  const command = setpoint === undefined ? undefined : commandedKW(setpoint);
+  const mismatch = command !== undefined && Math.abs(command.kW - clearedKW) > command.resolutionKW;
   return {
     pricePerKWh: signal?.value ?? setpoint?.atPricePerKWh ?? Number.NaN,
     clearedKW,
     clearedKWh,
     setpoint,
+    followKW: mismatch ? command.kW : clearedKW,
+    commandMismatch: mismatch ? `the ${command.standard} command asks ${command.kW} kW, the setpoint ${clearedKW} kW` : undefined,
     gridNodeId: stringRoleInput(contract, role, 'gridNodeId'),
   };
+}
+
+/**
+ * The power the first device command of a setpoint asks for, kW (+ export), with the resolution
+ * of its encoding: an IEEE 2030.5 ActivePower is value × 10^multiplier W, an OCPP limit in W is a
+ * whole watt. Undefined without a command, or for a command in amperes (no voltage known here).
+ */
+export function commandedKW(s: Setpoint): { readonly kW: number; readonly resolutionKW: number; readonly standard: string } | undefined {
+  const c = s.commands?.[0];
+  if (c === undefined) return undefined;
+  if (c.standard === 'IEEE_2030_5') {
+    const t = c.derControl.DERControlBase.opModTargetW;
+    const kW = derControlTargetKW(c.derControl);
+    return t === undefined || kW === undefined ? undefined : { kW, resolutionKW: 10 ** t.multiplier / 2000 + 1e-9, standard: 'IEEE 2030.5' };
+  }
+  const schedule = c.setChargingProfile.chargingProfile.chargingSchedule[0];
+  if (schedule === undefined || schedule.chargingRateUnit !== 'W') return undefined;
+  const kW = ocppPowerKW(c.setChargingProfile, 0);
+  return kW === undefined ? undefined : { kW, resolutionKW: 0.0005 + 1e-9, standard: 'OCPP' };
 }

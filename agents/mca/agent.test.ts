@@ -142,6 +142,16 @@ describe('market clearing agent, end to end over the beckn-2.0.0 profile', () =>
     expect(tx1).toBeCloseTo(6, 9);
   });
 
+  it('carries the offsets the grid operator commands where the limit binds inside a plateau: 5 kW steps at 3.00 each cut by 2 kW', () => {
+    const step: OfferCurve = { currency: 'INR', minExport: 0, maxExport: 5, curve: [{ price: 3, powerKW: 0 }, { price: 3, powerKW: 5 }] };
+    const { run, p } = setup({ scripts: { p1: { curve: () => step }, p2: { curve: () => step } } });
+    run.run(1);
+    const sp = p.p1.outcomes.get(0)?.delivery?.setpoints?.[0];
+    expect([sp?.targetPowerKW, sp?.offsetKW, sp?.atPricePerKWh]).toEqual([3, -2, 3]);
+    expect(run.recorder.metrics.get('gridOffsetsKW')).toBe(4);
+    expect(run.recorder.notes.filter((n) => n.text.startsWith('utility: offset')).map((n) => n.interval)).toEqual([0, 0]);
+  });
+
   it('sends the price as a signal and the setpoint as an IEEE 2030.5 DERControl; an EVSE gets an OCPP charging profile', () => {
     const { run, p } = setup({ scripts: { p3: { resourceType: 'EVSE' } } });
     run.run(1);
@@ -322,5 +332,19 @@ describe('market clearing agent: requests outside the happy path', () => {
     expect(refusalOf(p9.lastContract('on_select') as EnergyContract)).toBe('unsupported-select: the market has no select: send init with an offer curve');
     expect(refusalOf(p9.lastContract('on_status') as EnergyContract)).toMatch(/^unknown-contract: /);
     expect(run.invalid).toEqual([]);
+  });
+});
+
+describe('market clearing agent: its objective', () => {
+  it('balances its virtual meter whenever supply can meet demand, and pays the imbalance penalty only when it cannot', () => {
+    // interval 0: the usual market, balanced. interval 1: the sellers sit out and the buyer must have 2 kW at any price.
+    const mustBuy: OfferCurve = { currency: 'INR', minExport: -2, maxExport: -2, curve: [{ price: 20, powerKW: -2 }] };
+    const { run } = setup({ scripts: { p1: { curve: (k) => (k === 0 ? SELLER : undefined) }, p2: { curve: (k) => (k === 0 ? SELLER : undefined) }, p3: { curve: (k) => (k === 0 ? BUYER : mustBuy) } } });
+    run.run(2);
+    const imbalance = (k: number): string[][] =>
+      (run.recorder.settlementReports('utility', k).find((r) => r.contractId === 'imb-mca')?.lines ?? []).map((l) => [l.payer, l.payee, String(l.quantity), l.amount]);
+    expect(imbalance(0)).toEqual([['mca', 'utility', '0', '0.00']]);
+    expect((run.recorder.clearings.get(1) as ClearingResult).status).toBe('cap');
+    expect(imbalance(1)).toEqual([['mca', 'utility', '0.5', '2.00']]);
   });
 });

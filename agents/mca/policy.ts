@@ -158,7 +158,7 @@ export interface MarketTotals {
   readonly virtualMeterNetKWh: number;
 }
 
-/** Totals over the cleared energies (kWh, + export) of the trades that were locked. */
+/** Totals over the cleared energies (kWh, + export) of the trades that were locked, stated to 9 decimals. */
 export function marketTotals(clearedKWh: readonly number[]): MarketTotals {
   let sold = 0;
   let bought = 0;
@@ -166,7 +166,7 @@ export function marketTotals(clearedKWh: readonly number[]): MarketTotals {
     if (e > 0) sold += e;
     else bought -= e;
   }
-  return { tradedKWh: Math.min(sold, bought), virtualMeterNetKWh: sold - bought };
+  return { tradedKWh: marketNumber(Math.min(sold, bought)), virtualMeterNetKWh: marketNumber(sold - bought) };
 }
 
 /**

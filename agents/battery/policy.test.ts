@@ -65,15 +65,15 @@ describe('arbitrage thresholds (water value)', () => {
     expect(arbitrageThresholds(spec, 5, [], 0.25, 0)).toEqual({ chargeBelowPerKWh: Number.NEGATIVE_INFINITY, dischargeAbovePerKWh: Number.POSITIVE_INFINITY });
   });
 
-  it('gives a curve: charge 5 kW below 2.24, idle to 8, discharge 5 kW above 8', () => {
+  it('gives a curve: charge 5 kW below 2.25 (2.249 to the nearest tick), idle to 8, discharge 5 kW above 8', () => {
     const w = batteryWillingness(spec, 5, 5, { chargeBelowPerKWh: 2.249, dischargeAbovePerKWh: 8 }, 0.25, grid);
     expect(curveFromFunction(w.powerAt, w.breakpoints, grid)).toEqual({
       currency: 'INR',
       minExport: -5,
       maxExport: 5,
       curve: [
-        { price: 2.24, powerKW: -5 },
-        { price: 2.24, powerKW: 0 },
+        { price: 2.25, powerKW: -5 },
+        { price: 2.25, powerKW: 0 },
         { price: 8, powerKW: 0 },
         { price: 8, powerKW: 5 },
       ],

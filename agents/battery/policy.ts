@@ -1,5 +1,5 @@
 import type { PriceGrid } from '../participant/curve.js';
-import { priceDown, priceUp } from '../participant/curve.js';
+import { priceNearest } from '../participant/curve.js';
 
 /**
  * Battery physics and the arbitrage policy, shared by stand-alone batteries and prosumers with a
@@ -83,16 +83,17 @@ export interface Willingness {
 
 /**
  * The battery's willingness: full charge below the charge threshold, full discharge above the
- * discharge threshold, idle between; thresholds rounded onto the price tick in the battery's
- * favour (it pays at most, and sells at least, its threshold). The SoC may be a range when earlier
+ * discharge threshold, idle between, indifferent at each. Thresholds are expected values, so they
+ * go to the nearest tick (rounding a seller's up would leave it idle when buyers pay exactly the
+ * price it expects later, a trade it is indifferent to). The SoC may be a range when earlier
  * intervals are not settled yet: charging is limited from the highest and discharging from the
  * lowest SoC it may have, so the battery never offers what it may not hold.
  */
 export function batteryWillingness(spec: BatterySpec, socLowKWh: number, socHighKWh: number, t: ArbitrageThresholds, hours: number, grid: PriceGrid): Willingness {
   const maxCharge = chargeLimitKW(spec, socHighKWh, hours);
   const maxDischarge = dischargeLimitKW(spec, socLowKWh, hours);
-  const chargeBelow = Number.isFinite(t.chargeBelowPerKWh) && t.chargeBelowPerKWh > grid.priceFloor ? priceDown(grid, t.chargeBelowPerKWh) : Number.NEGATIVE_INFINITY;
-  const dischargeAbove = Number.isFinite(t.dischargeAbovePerKWh) && t.dischargeAbovePerKWh < grid.priceCap ? priceUp(grid, t.dischargeAbovePerKWh) : Number.POSITIVE_INFINITY;
+  const chargeBelow = Number.isFinite(t.chargeBelowPerKWh) && t.chargeBelowPerKWh > grid.priceFloor ? priceNearest(grid, t.chargeBelowPerKWh) : Number.NEGATIVE_INFINITY;
+  const dischargeAbove = Number.isFinite(t.dischargeAbovePerKWh) && t.dischargeAbovePerKWh < grid.priceCap ? priceNearest(grid, t.dischargeAbovePerKWh) : Number.POSITIVE_INFINITY;
   return {
     powerAt: (p) => (p < chargeBelow ? -maxCharge : p > dischargeAbove ? maxDischarge : 0),
     breakpoints: [chargeBelow, dischargeAbove].filter((p) => Number.isFinite(p)),

@@ -148,7 +148,7 @@ export const searchMachine = setup({
         FOUND: 'found',
         MISSED: { target: 'missed', actions: assign({ reason: ({ event }) => event.reason }) },
         SEARCH: [
-          { guard: 'canRetry', target: 'searching', reenter: true, actions: [assign({ attempts: ({ context }) => context.attempts + 1 }), emit(({ context }) => ({ type: 'sendDiscover' as const, attempt: context.attempts + 1 }))] },
+          { guard: 'canRetry', target: 'searching', reenter: true, actions: [assign({ attempts: ({ context }) => context.attempts + 1 }), emit(({ context }) => ({ type: 'sendDiscover' as const, attempt: context.attempts }))] },
           { target: 'unavailable', actions: emit(({ context }) => ({ type: 'gaveUp' as const, reason: `no catalogue after ${context.attempts} attempts` })) },
         ],
       },
@@ -156,7 +156,7 @@ export const searchMachine = setup({
     missed: {
       on: {
         SEARCH: [
-          { guard: 'canRetry', target: 'searching', actions: [assign({ attempts: ({ context }) => context.attempts + 1 }), emit(({ context }) => ({ type: 'sendDiscover' as const, attempt: context.attempts + 1 }))] },
+          { guard: 'canRetry', target: 'searching', actions: [assign({ attempts: ({ context }) => context.attempts + 1 }), emit(({ context }) => ({ type: 'sendDiscover' as const, attempt: context.attempts }))] },
           { target: 'unavailable', actions: emit(({ context }) => ({ type: 'gaveUp' as const, reason: context.reason })) },
         ],
       },

@@ -35,7 +35,8 @@ export interface AggregatorParams {
   readonly maxDiscoverAttempts: number;
 }
 
-const OWN_KEYS = ['name', 'program', 'sharePercent', 'members', 'memberParams', 'flexibilityNode', 'maxDiscoverAttempts'];
+/** The keys of an aggregator entry besides the common ones. */
+export const AGGREGATOR_KEYS: readonly string[] = ['name', 'program', 'sharePercent', 'members', 'memberParams', 'flexibilityNode', 'maxDiscoverAttempts'];
 const EV_KEYS = ['chargerKW', 'sessionsPerDay', 'annualKWh', 'forecastErrorSd', 'priceLearningRate'];
 
 function prefixed(ds: readonly Diagnostic[], prefix: string): Diagnostic[] {
@@ -48,7 +49,7 @@ function record(x: unknown): Readonly<Record<string, unknown>> | undefined {
 
 /** Reads and checks an `aggregator` entry; every problem at once, paths relative to the entry. */
 export function aggregatorParams(spec: ParticipantSpec, scenario: Scenario): Result<AggregatorParams> {
-  const r = new ParamReader(spec, 'aggregator', OWN_KEYS);
+  const r = new ParamReader(spec, 'aggregator', AGGREGATOR_KEYS);
   const errors: Diagnostic[] = [];
   const name = spec['name'] ?? 'Aggregator';
   if (typeof name !== 'string' || name.trim() === '') errors.push({ code: 'aggregator.name', path: 'name', message: 'name must be a non-empty string' });

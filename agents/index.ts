@@ -6,6 +6,8 @@ import { create as prosumer } from './prosumer/index.js';
 import { create as battery } from './battery/index.js';
 import { create as aggregator, memberResources } from './aggregator/index.js';
 import { create as homeEv } from './home-ev/index.js';
+import { create as p2pSeller } from './p2p-seller/index.js';
+import { create as p2pBuyer } from './p2p-buyer/index.js';
 
 /**
  * Every agent kind a scenario may name, by its `kind`. Each kind lives in `agents/<kind>/`
@@ -18,6 +20,8 @@ export const AGENT_KINDS: ReadonlyMap<string, AgentFactory> = new Map<string, Ag
   ['battery', battery],
   ['aggregator', aggregator],
   ['home-ev', homeEv],
+  ['p2p-seller', p2pSeller],
+  ['p2p-buyer', p2pBuyer],
 ]);
 
 /** A connection an entry brings along besides its own ids, with the connection kind it is metered as. */

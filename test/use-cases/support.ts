@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvParse } from 'd3-dsv';
 import { runScenario } from '../../src/run/run.js';
+import { getProfile } from '../../src/protocol/profiles/index.js';
+import type { Action, PayloadFor } from '../../src/protocol/payloads.js';
+import type { ProfileId } from '../../src/protocol/context.js';
 
 /**
  * Runs a use-case scenario the way the CLI does (load, simulate, write the run folder) and reads
@@ -34,12 +37,24 @@ export interface SettlementRow {
   readonly formula: string;
 }
 
+export interface DispatchRow {
+  readonly interval: number;
+  readonly participant: string;
+  readonly kind: string;
+  readonly clearedKW: number;
+  readonly pricePerKWh: number;
+  readonly actualKW: number;
+}
+
 export interface RunFolder {
   readonly acks: readonly AckRow[];
   readonly settlement: readonly SettlementRow[];
+  readonly dispatch: readonly DispatchRow[];
   readonly summary: {
     readonly intervals: number;
     readonly contracts: number;
+    readonly energyTradedKWh: number;
+    readonly clearingStatus: Readonly<Record<string, number>>;
     readonly nacks: number;
     readonly unmetEvEnergyKWh: number;
     readonly messagesByAction: Readonly<Record<string, number>>;
@@ -74,10 +89,43 @@ export async function runUseCase(name: string, overrides: readonly string[] = []
       amount: Number(row['amount']),
       formula: row['formula'] ?? '',
     }));
-    return { acks, settlement, summary: JSON.parse(texts.get('summary.json') ?? '{}') as RunFolder['summary'], files: (f) => texts.get(f) ?? '' };
+    const dispatch = csvParse(texts.get('dispatch.csv') ?? '').map((row) => ({
+      interval: Number(row['interval']),
+      participant: row['participant'] ?? '',
+      kind: row['kind'] ?? '',
+      clearedKW: Number(row['clearedKW']),
+      pricePerKWh: Number(row['pricePerKWh']),
+      actualKW: Number(row['actualKW']),
+    }));
+    return { acks, settlement, dispatch, summary: JSON.parse(texts.get('summary.json') ?? '{}') as RunFolder['summary'], files: (f) => texts.get(f) ?? '' };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** One message of the run's trace, read back into its domain payload by the run's profile. */
+export interface TracedMessage {
+  readonly action: Action;
+  readonly from: string;
+  readonly to: string;
+  readonly timestamp: string;
+  readonly payload: unknown;
+}
+
+/** The messages of a run with `action`, parsed with the beckn-2.0.0 profile (the scenarios' profile). */
+export function messagesOf<A extends Action>(run: RunFolder, action: A, profile: ProfileId = 'beckn-2.0.0'): (TracedMessage & { readonly payload: PayloadFor<A> })[] {
+  const p = getProfile(profile);
+  const out: (TracedMessage & { readonly payload: PayloadFor<A> })[] = [];
+  for (const line of run.files('messages.ndjson').split('\n')) {
+    if (!line.includes(`"action":"${action}"`)) continue;
+    const r = p.parse(JSON.parse(line) as unknown);
+    if (!r.ok) throw new Error(r.errors.map((d) => d.message).join('; '));
+    const c = r.value.context;
+    if (c.action !== action) continue;
+    const callback = action.startsWith('on_');
+    out.push({ action, from: callback ? (c.bppId ?? '') : c.bapId, to: callback ? c.bapId : (c.bppId ?? ''), timestamp: c.timestamp, payload: r.value.payload as PayloadFor<A> });
+  }
+  return out;
 }
 
 /** Every NACK of a run, as `from→to action`. */

@@ -85,9 +85,22 @@ export interface CpoCurveInput {
 export function cpoWillingness(i: CpoCurveInput, grid: PriceGrid): Willingness {
   const flex = i.sessions
     .filter((b) => b.flexKW > 0 && Number.isFinite(b.thresholdPerKWh) && b.thresholdPerKWh > grid.priceFloor)
-    .map((b) => ({ kw: b.flexKW, below: priceDown(grid, b.thresholdPerKWh) }));
+    .map((b) => ({ kw: b.flexKW, below: priceDown(grid, b.thresholdPerKWh) }))
+    .sort((a, b) => a.below - b.below);
+  // above[j]: flexible power of the sessions from j on (thresholds ascending).
+  const above = new Float64Array(flex.length + 1);
+  for (let j = flex.length - 1; j >= 0; j--) above[j] = above[j + 1]! + flex[j]!.kw;
   const must = i.sessions.reduce((s, b) => s + b.mustKW, 0);
-  const demand = (p: number): number => Math.min(i.siteLimitKW, must + flex.reduce((s, f) => s + (p < f.below ? f.kw : 0), 0));
+  const demand = (p: number): number => {
+    let lo = 0;
+    let hi = flex.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (flex[mid]!.below > p) hi = mid;
+      else lo = mid + 1;
+    }
+    return Math.min(i.siteLimitKW, must + above[lo]!);
+  };
   const curtailBelow = i.pvKW > 0 && -i.tradingCostPerKWh > grid.priceFloor ? priceDown(grid, -i.tradingCostPerKWh) : Number.NEGATIVE_INFINITY;
   const sellFrom = priceUp(grid, i.reservationPerKWh + i.tradingCostPerKWh);
   const powerAt = (p: number): number => {

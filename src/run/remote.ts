@@ -94,12 +94,13 @@ export function encodeValue(v: unknown): unknown {
   if (v instanceof Map) return { $map: [...v.entries()].map(([k, x]) => [encodeValue(k), encodeValue(x)]) };
   if (v instanceof Set) return { $set: [...v.values()].map(encodeValue) };
   if (v instanceof Date) return { $date: v.getTime() };
-  const o: Record<string, unknown> = {};
   let tagged = false;
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    if (k.startsWith('$')) tagged = true;
-    o[k] = encodeValue(x);
-  }
+  const o = ownObject(
+    Object.entries(v as Record<string, unknown>).map(([k, x]) => {
+      if (k.startsWith('$')) tagged = true;
+      return [k, encodeValue(x)] as const;
+    }),
+  );
   return tagged ? { $obj: o } : o;
 }
 
@@ -171,9 +172,12 @@ export function decodeValue(j: unknown): unknown {
 }
 
 function decodeObject(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(o)) out[k] = decodeValue(x);
-  return out;
+  return ownObject(Object.entries(o).map(([k, x]) => [k, decodeValue(x)] as const));
+}
+
+/** A plain object with these own properties; a key `__proto__` stays data (as JSON.parse makes it), never the prototype. */
+function ownObject(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
+  return Object.fromEntries(entries) as Record<string, unknown>;
 }
 
 // --- the control protocol --------------------------------------------------------------------

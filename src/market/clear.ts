@@ -105,9 +105,15 @@ function neumaierSum(values: Float64Array): number {
  * - Exact mode: a subtree whose net export would break its `maxReverseFlowKW` / `maxForwardFlowKW`
  *   gets the nearest price at which it meets the limit (its adder is that limit's shadow price);
  *   when the limit binds inside a step, the subtree's indifferent participants are offset pro rata
- *   so the flow meets the limit exactly (`offsetKW`, the grid operator's command offsets); when
- *   even the floor/cap cannot meet it, power beyond the curve is cut pro rata (`curtailedKW` /
- *   `unservedKW` of the node).
+ *   to their steps so the flow meets the limit exactly (`offsetKW`, the grid operator's command
+ *   offsets); when even the floor/cap cannot meet it, power beyond the curve is cut pro rata
+ *   (`curtailedKW` / `unservedKW` of the node, also in `offsetKW`).
+ *   An offset is the signed change from the power the participant would have at its own price
+ *   without the limit: for a limit binding at its parent's price, the allocation the parent's
+ *   zone gives; for a subtree whose price moved, the end of its step the limit pushes against
+ *   (the top of the step under an export limit, the bottom under an import limit).
+ * - Policy mode: node price = parent price + `adderPerKWh` (the root's parent being the market
+ *   price, which floor and cap bound); limits are checked and breaches reported (`overloadKW`).
  *
  * Pure and deterministic: participants are processed in id order, so the result does not depend
  * on their order in the input. The input is assumed valid (see `parseMarketInput`).

@@ -82,7 +82,10 @@ export interface SolveOutcome {
   readonly forcedKW: Float64Array;
 }
 
-/** Largest grid size (nodes × ticks) aggregated on the tick grid; beyond it clearing sorts knots. */
+/**
+ * Largest grid size (nodes × ticks) aggregated on the tick grid; beyond it (or when the floor and
+ * the cap are not exactly grid points) clearing sorts the knots instead.
+ */
 const MAX_GRID_CELLS = 1 << 25;
 
 /** Power at augmented position t for a participant whose range at the price is [l, h]. */
@@ -125,7 +128,13 @@ function createSolver(prob: SolveProblem, pool: ScratchPool | undefined): Solver
     localCache: Array.from({ length: n }, () => new Map<string, Pl>()),
     tCache: Array.from({ length: n }, () => new Map<number, Pl>()),
     scratch: new Float64Array(2),
-    useGrid: prob.grid !== undefined && prob.store.tickIndex !== undefined && prob.grid.ticks > 0 && n * (prob.grid.ticks + 1) <= MAX_GRID_CELLS,
+    useGrid:
+      prob.grid !== undefined &&
+      prob.store.tickIndex !== undefined &&
+      prob.grid.ticks > 0 &&
+      n * (prob.grid.ticks + 1) <= MAX_GRID_CELLS &&
+      gridPrice(prob.grid, 0) === prob.floor &&
+      gridPrice(prob.grid, prob.grid.ticks) === prob.cap,
     rangeLo: pool === undefined ? new Float64Array(count) : scratchFloat64(pool, Slot.RangeLo, count),
     rangeHi: pool === undefined ? new Float64Array(count) : scratchFloat64(pool, Slot.RangeHi, count),
     rangePrice: new Float64Array(n).fill(NaN),

@@ -63,6 +63,10 @@ describe('degsim clear', () => {
     const outFile = join(dir, 'out', 'result.json');
     expect(runClear(yamlFile, { format: 'json', out: outFile }, stdout, capture())).toBe(0);
     expect((JSON.parse(readFileSync(outFile, 'utf8')) as { price: number }).price).toBe(4);
+    // a folder where the file should go cannot be written: a located failure, not a crash
+    const blocked = capture();
+    expect(runClear(yamlFile, { format: 'json', out: join(dir, 'out') }, capture(), blocked)).toBe(1);
+    expect(blocked.out[0]).toContain('[file.unwritable]');
   });
 
   it('lists every problem of a bad file with line and column, exit 1', () => {

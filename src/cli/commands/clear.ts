@@ -46,8 +46,16 @@ export function runClear(file: string, opts: ClearOptions, stdout: Output = proc
   for (const w of parsed.warnings) stderr.write(`warning: ${formatDiagnostic(locate(w))}\n`);
   const result = clearMarket(parsed.value);
   const output = opts.format === 'table' ? formatClearingTable(result) : `${JSON.stringify(roundClearingResult(result), null, 2)}\n`;
-  if (opts.out === undefined) stdout.write(output);
-  else writeFileAtomic(opts.out, output);
+  if (opts.out === undefined) {
+    stdout.write(output);
+    return 0;
+  }
+  try {
+    writeFileAtomic(opts.out, output);
+  } catch (e) {
+    stderr.write(`${formatDiagnostic({ code: 'file.unwritable', path: '', message: (e as Error).message, file: opts.out })}\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -35,7 +35,7 @@ describe('degsim serve', () => {
     expect(await done).toBe(0);
     expect(out.text()).toContain(`serving mca, utility of network-mini (seed 11) at ${url}`);
     expect(out.text()).toContain(`--remote mca=${url} --remote utility=${url}`);
-    expect(out.text()).toMatch(/shutting down[\s\S]*served 0 requests \(0 ACK, 0 NACK\), 0 messages sent);
+    expect(out.text()).toMatch(/shutting down[\s\S]*served 0 requests \(0 ACK, 0 NACK\), 0 messages sent/);
     expect(err.text()).toBe('');
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });

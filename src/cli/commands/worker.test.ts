@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freeLoopbackPort, startRedisServer, type RedisServerHandle } from '../../sweep/queue/redis-server.js';
-import { redisSkipReason, spawnWorker } from '../../sweep/queue/test-support.js';
+import { freeLoopbackPort, startRedisServer, type RedisServerHandle } from '../../sweep/queue/test-support/redis-server.js';
+import { redisSkipReason, spawnWorker } from '../../sweep/queue/test-support/workers.js';
 import { register as registerSweep } from './sweep.js';
 import { formatWorkerEvent, register as registerWorker } from './worker.js';
 

@@ -13,8 +13,8 @@ import { parseSeeds, parseVaryFlags } from '../values.js';
 import { KEY_PREFIX, parseQueueUrl, type QueueTarget } from './connection.js';
 import { createQueueExecutor, type QueueSweepEvent } from './queue-executor.js';
 import { startQueueWorker, type QueueWorker } from './queue-worker.js';
-import { startRedisServer, type RedisServerHandle } from './redis-server.js';
-import { redisSkipReason, spawnWorker, type WorkerProcess } from './test-support.js';
+import { startRedisServer, type RedisServerHandle } from './test-support/redis-server.js';
+import { redisSkipReason, spawnWorker, type WorkerProcess } from './test-support/workers.js';
 
 const skip = redisSkipReason();
 if (skip !== undefined) process.stderr.write(`${skip}\n`);

@@ -16,8 +16,8 @@ export function redisSkipReason(): string | undefined {
   return 'redis-server is not installed (bash scripts/system-deps.sh installs it); queue tests skipped';
 }
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WORKER_SCRIPT = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
 /** A `degsim worker` process. */
 export interface WorkerProcess {

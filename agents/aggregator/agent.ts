@@ -63,6 +63,16 @@ interface Need {
   readonly pricePerKWh: number;
 }
 
+/** The outcome of one interval for the portfolio. */
+export interface Deal {
+  readonly pricePerKWh: number;
+  /** Cleared power (market) or accepted upward flexibility (flexibility program), kW. */
+  readonly targetKW: number;
+  /** Sum of the members' own forecasts of their power without an instruction, kW. */
+  readonly baselineKW: number;
+  readonly split: Split;
+}
+
 /** Interval bookkeeping kept for late messages. */
 const KEEP = 8;
 
@@ -91,7 +101,8 @@ export class AggregatorAgent implements Agent {
   private readonly byMeter = new Map<string, string>();
   private readonly portfolio = new Map<number, PortfolioSnapshot>();
   private readonly curves = new Map<number, Map<string, Offered>>();
-  private readonly splits = new Map<number, Split>();
+  /** What each interval's trade gave and how it was split (kept for the run: one small record per interval). */
+  private readonly deals = new Map<number, Deal>();
   private readonly signalled = new Set<string>();
   private economics: MarketEconomics;
   private readonly portfolioMeter: string;
@@ -131,7 +142,12 @@ export class AggregatorAgent implements Agent {
 
   /** The setpoints sent for interval k (member id → kW), for tests and reports. */
   setpoints(k: number): ReadonlyMap<string, number> {
-    return new Map((this.splits.get(k)?.shares ?? []).map((s) => [s.id, s.powerKW]));
+    return new Map((this.deals.get(k)?.split.shares ?? []).map((s) => [s.id, s.powerKW]));
+  }
+
+  /** The deal of interval k and its split, when the portfolio traded it. */
+  deal(k: number): Deal | undefined {
+    return this.deals.get(k);
   }
 
   /** State of the portfolio's interval k, for tests. */
@@ -579,7 +595,7 @@ export class AggregatorAgent implements Agent {
       const flexMembers: MemberFlexibility[] = members.map((m) => ({ id: m.id, baselineKW: m.baselineKW, curve: m.curve }));
       split = splitFlexibility(flexMembers, this.economics.retailPerKWh(k), pricePerKWh, targetKW);
     }
-    this.splits.set(k, split);
+    this.deals.set(k, { pricePerKWh, targetKW, baselineKW: members.reduce((sum, m) => sum + m.baselineKW, 0), split });
     if (Math.abs(split.unallocatedKW) > 1e-6) this.services.record.note(k, `${this.id}: ${split.unallocatedKW.toFixed(3)} kW of interval ${k} could not be placed with the members`);
     const clock = this.services.clock;
     const window = intervalWindow(clock, k);
@@ -690,7 +706,7 @@ export class AggregatorAgent implements Agent {
   }
 
   private forget(k: number): void {
-    for (const map of [this.curves, this.markets, this.portfolio, this.splits, this.readings] as Map<number, unknown>[]) for (const j of [...map.keys()]) if (j < k - KEEP) map.delete(j);
+    for (const map of [this.curves, this.markets, this.portfolio, this.readings] as Map<number, unknown>[]) for (const j of [...map.keys()]) if (j < k - KEEP) map.delete(j);
     for (const key of [...this.signalled]) {
       const j = Number(key.slice(key.lastIndexOf('\u0000') + 1));
       if (j < k - KEEP) this.signalled.delete(key);

@@ -40,7 +40,7 @@ function fromBehaviour(b: ParticipantBehaviour, freeRunKW: (k: number) => number
     offerCurve: (k, e) => b.offerCurve(k, e),
     freeRunKW,
     onInstructed(k, price, target) {
-      b.onCleared?.(k, { pricePerKWh: price, clearedKW: target, clearedKWh: Number.NaN, setpoint: undefined, gridNodeId: undefined });
+      b.onCleared?.(k, { pricePerKWh: price, clearedKW: target, clearedKWh: Number.NaN, setpoint: undefined, followKW: target, commandMismatch: undefined, gridNodeId: undefined });
     },
     operate: (k, target) => b.operate(k, target === undefined ? undefined : { powerKW: target, pricePerKWh: Number.NaN, setpoint: undefined }),
   };

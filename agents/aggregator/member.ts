@@ -74,6 +74,8 @@ export function createMemberAgent(o: MemberOptions): MemberAgent {
   const curves = new Map<number, OfferCurve>();
   const setpoints = new Map<number, number>();
   const actual = new Map<number, number>();
+  /** Actual power of every operated interval, kW (NaN before): one number per interval of the run. */
+  const history = new Float64Array(clock.intervals).fill(Number.NaN);
   let setupDone = false;
 
   const nowIso = (): string => isoOf(svc.net.nowMs());
@@ -132,6 +134,7 @@ export function createMemberAgent(o: MemberOptions): MemberAgent {
         const target = e.type === 'follow' ? e.targetKW : undefined;
         const a = device.operate(k, target);
         actual.set(k, a);
+        if (k < history.length) history[k] = a;
         const curve = curves.get(k);
         if (curve !== undefined) {
           const [minKW, maxKW] = offeredRange(curve, economics);
@@ -198,6 +201,7 @@ export function createMemberAgent(o: MemberOptions): MemberAgent {
     drive(k, { type: 'DISPATCH' });
     const a = actual.get(k) ?? device.operate(k, undefined);
     actual.set(k, a);
+    if (k < history.length) history[k] = a;
     return a;
   }
 
@@ -245,7 +249,10 @@ export function createMemberAgent(o: MemberOptions): MemberAgent {
     membershipState: () => String(standing.snapshot.value),
     membership: () => active,
     setpointKW: (k) => setpoints.get(k),
-    actualKW: (k) => actual.get(k),
+    actualKW: (k) => {
+      const a = history[k];
+      return a === undefined || Number.isNaN(a) ? undefined : a;
+    },
   };
 }
 

@@ -4,6 +4,8 @@ import { create as mca } from './mca/index.js';
 import { create as utility } from './utility/index.js';
 import { create as prosumer } from './prosumer/index.js';
 import { create as battery } from './battery/index.js';
+import { create as cpo } from './cpo/index.js';
+import { create as consumer } from './consumer/index.js';
 import { create as aggregator, memberResources } from './aggregator/index.js';
 import { create as homeEv } from './home-ev/index.js';
 import { create as p2pSeller } from './p2p-seller/index.js';
@@ -18,6 +20,8 @@ export const AGENT_KINDS: ReadonlyMap<string, AgentFactory> = new Map<string, Ag
   ['utility', utility],
   ['prosumer', prosumer],
   ['battery', battery],
+  ['cpo', cpo],
+  ['consumer', consumer],
   ['aggregator', aggregator],
   ['home-ev', homeEv],
   ['p2p-seller', p2pSeller],

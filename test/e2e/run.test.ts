@@ -16,7 +16,7 @@ describe('degsim run (end to end)', () => {
   it('same scenario and seed give byte-identical folders; another seed differs', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'degsim-e2e-'));
     try {
-      const short = ['horizonHours=6', 'start=2026-06-21T06:00:00Z'];
+      const short = ['horizonHours=2', 'start=2026-06-21T05:00:00Z'];
       const a = await runScenario({ scenarioPath: scenario, overrides: short, outDir: join(tmp, 'a') });
       const b = await runScenario({ scenarioPath: scenario, overrides: short, outDir: join(tmp, 'b') });
       const c = await runScenario({ scenarioPath: scenario, overrides: short, seed: 99, outDir: join(tmp, 'c') });

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,7 @@ if (findRedisServer() === undefined) {
   process.exit(0);
 }
 
+const loadAtStart = loadavg()[0] ?? 0;
 const tmp = mkdtempSync(join(tmpdir(), 'degsim-queue-bench-'));
 const redis = await startRedisServer();
 const parsed = parseQueueUrl(redis.url);
@@ -120,6 +121,7 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
+process.stdout.write(`machine: ${availableParallelism()} cores, load average ${loadAtStart.toFixed(1)} at the start (other work on the machine slows every row)\n`);
 const header = ['runner', 'executor', 'threads/workers', 'runs', 'failed', 'wall s', 'runs/min', 'mean run ms', 'vs local 1'];
 const lines = rows.map((r) => {
   const base = rows.find((x) => x.label === r.label && x.executor === 'local' && x.parallel === 1);

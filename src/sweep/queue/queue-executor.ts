@@ -195,7 +195,13 @@ export function createQueueExecutor(options: QueueExecutorOptions): SweepExecuto
         const record = state === 'completed' ? recordFromReply(job, found.returnvalue) : recordFromFailure(job, found.failedReason);
         if (firstPass && record.status !== 'ok') {
           // a re-submitted sweep runs failed runs again, as a local --resume does
-          await found.remove();
+          try {
+            await found.remove();
+          } catch {
+            // removed or re-added by another submission in the meantime: take its outcome as it stands
+            report(job, record);
+            return;
+          }
           toAdd.push(job.id);
           counts.requeued++;
           return;

@@ -74,6 +74,24 @@ describe('a mixed run (agents on degsim serve nodes, the rest in-process)', () =
     }
   }, 60_000);
 
+  it('over a lossy, duplicating, reordering link (refusals, losses and timeouts told to remote senders), writes byte-identical reports', async () => {
+    const overrides = ['protocol.link.lossProbability=0.05', 'protocol.link.duplicateProbability=0.05', 'protocol.link.jitterMs=30', 'protocol.link.reorderProbability=0.1'];
+    const node = await serve(load(overrides), ['battery', 'mca', 'utility']);
+    try {
+      const local = await runScenario({ scenarioPath, overrides, outDir: join(tmp, 'lossy-local') });
+      const mixed = await runScenario({ scenarioPath, overrides, outDir: join(tmp, 'lossy-mixed'), remote: { nodes: new Map(['battery', 'mca', 'utility'].map((id) => [id, node.url])) } });
+      expect(local.ok && mixed.ok).toBe(true);
+      const acks = readFileSync(join(tmp, 'lossy-local', 'acks.ndjson'), 'utf8');
+      // The link did its damage, to and from the remote agents.
+      expect(acks).toMatch(/"from":"(mca|utility|battery)"[^\n]*"ack":"LOST"/);
+      expect(acks).toMatch(/"ack":"NACK"[^\n]*AUT_REPLAY_DETECTED/);
+      expect(acks).toMatch(/NET_ACK_TIMEOUT/);
+      for (const f of files(join(tmp, 'lossy-local'))) expect(readFileSync(join(tmp, 'lossy-mixed', f)).equals(readFileSync(join(tmp, 'lossy-local', f))), f).toBe(true);
+    } finally {
+      await node.close();
+    }
+  }, 60_000);
+
   it('refuses to start when a node loaded another seed, naming the node', async () => {
     const other = await serve(load(['seed=12']), ['utility']);
     try {

@@ -10,6 +10,7 @@ import { create as aggregator, memberResources } from './aggregator/index.js';
 import { create as homeEv } from './home-ev/index.js';
 import { create as p2pSeller } from './p2p-seller/index.js';
 import { create as p2pBuyer } from './p2p-buyer/index.js';
+import { create as evDriver } from './ev-driver/index.js';
 
 /**
  * Every agent kind a scenario may name, by its `kind`. Each kind lives in `agents/<kind>/`
@@ -26,6 +27,7 @@ export const AGENT_KINDS: ReadonlyMap<string, AgentFactory> = new Map<string, Ag
   ['home-ev', homeEv],
   ['p2p-seller', p2pSeller],
   ['p2p-buyer', p2pBuyer],
+  ['ev-driver', evDriver],
 ]);
 
 /** A connection an entry brings along besides its own ids, with the connection kind it is metered as. */

@@ -11,6 +11,8 @@ import { participantPriceEstimator, type PriceEstimator } from '../participant/p
 import { cpoParams, resolveCpoSite, type CpoEntry, type CpoSite } from './params.js';
 import { cpoWillingness, sessionBid } from './policy.js';
 import { ChargingSite, plugSessions, type PluggedSession } from './site.js';
+import { createBookedCpo } from './booked.js';
+import { isBookingEntry } from './station-params.js';
 
 /** Name of the metric of energy EV drivers asked for and did not get by their departure, kWh. */
 export const UNMET_EV_ENERGY_METRIC = 'unmetEvEnergyKWh';
@@ -144,8 +146,9 @@ export function cpoBehaviour(id: string, e: CpoEntry, meter: MeterAssignment | u
   return { behaviour, internals };
 }
 
-/** Factory of kind `cpo`. */
+/** Factory of kind `cpo`; an entry with `bookings: true` is a station that drivers book (`booked.ts`). */
 export const create: AgentFactory = (spec, ids, services, ctx) => {
+  if (isBookingEntry(spec)) return createBookedCpo(spec, ids, services, ctx);
   if (ids.length === 0) return [];
   const e = valueOrThrow(cpoParams(spec, services(ids[0]!).scenario));
   return ids.map((id) => {

@@ -85,6 +85,7 @@ export interface TestGrid {
 interface Held {
   readonly compiled: CompiledContract;
   readonly formedBy: string;
+  readonly billing: 'per-interval' | 'at-end';
   state: ContractState;
   status: EnergyContract['status'];
 }
@@ -108,7 +109,7 @@ export class TestRecorder implements Recorder {
   clearing(interval: number, result: unknown): void {
     this.clearings.set(interval, result);
   }
-  contractActive(contract: EnergyContract, formedBy: string): void {
+  contractActive(contract: EnergyContract, formedBy: string, billing: 'per-interval' | 'at-end' = 'per-interval'): void {
     if (this.contracts.has(contract.contractId)) {
       this.errors.push({ code: 'contract.duplicate', path: contract.contractId, message: `recorded twice by ${formedBy}` });
       return;
@@ -118,7 +119,7 @@ export class TestRecorder implements Recorder {
       this.errors.push(...r.errors);
       return;
     }
-    this.contracts.set(contract.contractId, { compiled: r.value, formedBy, state: initialState(r.value), status: contract.status });
+    this.contracts.set(contract.contractId, { compiled: r.value, formedBy, billing, state: initialState(r.value), status: contract.status });
   }
   settlementReports(providerId: string, interval: number): readonly SettlementReport[] {
     return this.reports.get(`${providerId}\u0000${interval}`) ?? [];
@@ -157,14 +158,18 @@ export class TestRecorder implements Recorder {
     const end = this.clock.intervalStartIso(k + 1);
     for (const [id, h] of [...this.contracts].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const c = h.compiled.contract;
-      if (h.status !== 'ACTIVE' || (c.validity !== undefined && (c.validity.start > start || c.validity.end < end))) continue;
+      if (h.status !== 'ACTIVE') continue;
+      // at-end: once, for the whole validity, in the interval its end falls in (as the run's settlement does)
+      const whole = h.billing === 'at-end' ? c.validity : undefined;
+      if (whole !== undefined ? !(whole.end > start && whole.end <= end) : c.validity !== undefined && (c.validity.start > start || c.validity.end < end)) continue;
+      const period = whole !== undefined ? { start: whole.start, end: whole.end, index: k } : { start, end, index: k };
       const inputs = this.inputsOf(id, k);
       const telemetry: Record<string, Record<string, number>> = { ...(inputs.telemetry ?? {}) };
       for (const t of c.telemetrySources ?? []) {
         const m = t.source.meterId;
         if (t.sourceType === 'METER_READING' && m !== undefined) telemetry[t.sourceId] = { energyKWh: meterKWh.get(m) ?? 0 };
       }
-      const r = evaluatePeriod(h.compiled, { start, end, index: k }, { ...inputs, telemetry }, h.state);
+      const r = evaluatePeriod(h.compiled, period, { ...inputs, telemetry }, h.state);
       if (!r.ok) {
         this.errors.push(...r.errors);
         continue;
@@ -181,7 +186,7 @@ export class TestRecorder implements Recorder {
       const report: SettlementReport = {
         reportId: `settlement/${id}/${start}`,
         contractId: id,
-        period: { start, end },
+        period: { start: period.start, end: period.end },
         currency: c.currency,
         status: 'FINAL',
         generatedAt: end,

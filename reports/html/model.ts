@@ -770,7 +770,10 @@ export function buildReportModel(run: RunFolder, opts: ReportOptions = {}): Repo
   add('intervals outside ±5 % voltage', voltage.section.status === 'ok' ? String(voltage.excursions) : undefined, voltage.excursions > 0 ? 'warn' : 'good');
   if (money.balance !== undefined) facts.push(money.balance);
 
-  const subtitleParts = [basename(run.dir)];
+  // The folder's own name is left out: a run copied or written elsewhere gives the same report.
+  const subtitleParts: string[] = [];
+  const start = text(summary['start']);
+  if (start !== undefined) subtitleParts.push(`from ${start}`);
   if (text(summary['profile']) !== undefined) subtitleParts.push(`profile ${text(summary['profile'])}`);
   if (seed !== undefined) subtitleParts.push(`seed ${seed}`);
   return {

@@ -83,11 +83,12 @@ export async function simulate(scenario: Scenario, onProgress?: (done: number, t
   }
   if (errors.length > 0) return fail(errors);
 
-  const demand = new Map<string, { id: string; transformer?: string }[]>();
+  const demand = new Map<string, { id: string; transformer?: string; bringsPV?: boolean }[]>();
   for (const e of entries) {
     if (UNMETERED_KINDS.has(e.spec.kind)) continue;
     const list = demand.get(e.spec.kind) ?? [];
-    for (const id of e.ids) list.push(e.spec.transformer === undefined ? { id } : { id, transformer: e.spec.transformer });
+    const ownsPV = typeof e.spec['pvKWp'] === 'number' && (e.spec['pvKWp'] as number) > 0;
+    for (const id of e.ids) list.push({ id, ...(e.spec.transformer === undefined ? {} : { transformer: e.spec.transformer }), ...(ownsPV ? { bringsPV: true } : {}) });
     demand.set(e.spec.kind, list);
   }
   // Connections an entry brings along (an aggregator's members): metered and addressable like participants.

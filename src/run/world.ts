@@ -68,7 +68,15 @@ export interface PhysicsResult {
 }
 
 /** Counts of metered participants by kind, to size the feeder. */
-export type MeteredDemand = ReadonlyMap<string, readonly { readonly id: string; readonly transformer?: string }[]>;
+export type MeteredDemand = ReadonlyMap<string, readonly MeteredParticipant[]>;
+
+/** A participant that needs a connection: its transformer, if pinned, and whether its entry states its own PV. */
+export interface MeteredParticipant {
+  readonly id: string;
+  readonly transformer?: string;
+  /** The entry gives `pvKWp`: any customer connection will do, PV ones preferred. */
+  readonly bringsPV?: boolean;
+}
 
 /** Builds the world: the feeder (from a file or generated from the seed), assignments and passive profiles. */
 export function buildWorld(scenario: Scenario, clock: SimClock, streams: RandomStreams, demand: MeteredDemand): Result<World> {
@@ -237,7 +245,8 @@ function assign(feeder: Feeder, demand: MeteredDemand, scenario: Scenario): Resu
     const suits = METERED_KINDS[kind];
     if (suits === undefined) continue;
     for (const p of demand.get(kind) ?? []) {
-      const c = spread.find((x) => !taken.has(x.meterId) && suits(x) && (p.transformer === undefined || x.transformer === p.transformer));
+      const free = (x: CustomerConnection): boolean => !taken.has(x.meterId) && (p.transformer === undefined || x.transformer === p.transformer);
+      const c = spread.find((x) => free(x) && suits(x)) ?? (p.bringsPV === true ? spread.find((x) => free(x) && x.kind !== 'cpo') : undefined);
       if (c === undefined) {
         const idx = scenario.participants.findIndex((s) => s.kind === kind);
         errors.push({

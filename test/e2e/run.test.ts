@@ -13,7 +13,7 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 describe('degsim run (end to end)', () => {
-  it('same scenario and seed give byte-identical folders; another seed differs', async () => {
+  it('same scenario and seed give byte-identical folders; another seed differs', { timeout: 600_000 }, async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'degsim-e2e-'));
     try {
       const short = ['horizonHours=2', 'start=2026-06-21T05:00:00Z'];
@@ -31,7 +31,7 @@ describe('degsim run (end to end)', () => {
     }
   });
 
-  it('a bad scenario leaves no output folder behind', async () => {
+  it('a bad scenario leaves no output folder behind', { timeout: 120_000 }, async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'degsim-e2e-'));
     try {
       const r = await runScenario({ scenarioPath: scenario, overrides: ['market.priceRule=median'], outDir: join(tmp, 'out') });

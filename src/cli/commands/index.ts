@@ -9,6 +9,9 @@ import { register as diagram } from './diagram.js';
 import { register as report } from './report.js';
 import { register as keys } from './keys.js';
 import { register as verify } from './verify.js';
+import { register as clear } from './clear.js';
+import { register as serve } from './serve.js';
+import { register as worker } from './worker.js';
 
 /** Every `degsim` command, in the order `--help` lists them. */
-export const commands: readonly ((program: Command) => void)[] = [run, validate, powerflow, contract, sweep, compare, diagram, report, keys, verify];
+export const commands: readonly ((program: Command) => void)[] = [run, validate, clear, powerflow, contract, sweep, worker, compare, diagram, report, serve, keys, verify];

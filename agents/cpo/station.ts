@@ -319,6 +319,7 @@ export class ChargingStation {
           if (b.pending !== undefined) this.answer(b.pending, e.answer, b, e.answer === 'on_update' ? withRoleInputs(b.contract, 'CPO', { refusal: `refused: ${e.reason}` }) : refusedContract(b.contract, 'CPO', 'refused', e.reason));
           break;
         case 'release':
+          // nothing to book-keep: an EVSE counts as held only while a booking on it is quoted, held, booked or charging
           break;
         case 'close':
           this.close(b);

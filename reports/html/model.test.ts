@@ -166,7 +166,7 @@ describe('buildReportModel on a worked example', () => {
 
   it('lists the key facts of the summary', () => {
     expect(m.title).toBe('degsim report: worked');
-    expect(m.subtitle).toBe('worked · profile beckn-2.0.0 · seed 3');
+    expect(m.subtitle).toBe('from 2025-06-01T10:00:00Z · profile beckn-2.0.0 · seed 3'); // no folder name: a copied run gives the same report
     expect(m.facts.slice(0, 5)).toEqual([
       { label: 'seed', value: '3' },
       { label: 'profile', value: 'beckn-2.0.0' },

@@ -466,8 +466,9 @@ export class AggregatorAgent implements Agent {
       let own = this.memberReadings.get(m.link.resource.id);
       if (own === undefined) this.memberReadings.set(m.link.resource.id, (own = new Map()));
       own.set(k, r.netKWh);
+      // The utility needs readings up to the end of the event (its baseline days come before it).
       const reporting = [...this.members.values()].filter((x) => x.state === 'active');
-      if (reporting.every((x) => byMeter.has(x.link.meterId))) this.forwardReadings(k, [...byMeter.values()]);
+      if (this.need !== undefined && k <= this.need.last && reporting.every((x) => byMeter.has(x.link.meterId))) this.forwardReadings(k, [...byMeter.values()]);
     }
   }
 

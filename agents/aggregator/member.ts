@@ -77,6 +77,7 @@ export function createMemberAgent(o: MemberOptions): MemberAgent {
   /** Actual power of every operated interval, kW (NaN before): one number per interval of the run. */
   const history = new Float64Array(clock.intervals).fill(Number.NaN);
   let setupDone = false;
+  let ended = false;
 
   const nowIso = (): string => isoOf(svc.net.nowMs());
   const flexibilityProgram = (): boolean => active?.revenueFlows.flows.some((f) => f.flowId === 'flexibility') === true;
@@ -147,7 +148,7 @@ export function createMemberAgent(o: MemberOptions): MemberAgent {
 
   /** Offers every interval of the contract whose bids are open now and not yet offered. */
   function offerOpenIntervals(): void {
-    if (active === undefined || span === undefined) return;
+    if (active === undefined || span === undefined || ended) return;
     const now = svc.net.nowMs();
     const lead = scenario.market.bidLeadMinutes * 60_000;
     const gate = scenario.market.gateClosureMinutes * 60_000;
@@ -173,6 +174,9 @@ export function createMemberAgent(o: MemberOptions): MemberAgent {
         standingStep({ type: 'ACTIVATED' });
         offerOpenIntervals();
       } else standingStep({ type: 'REFUSED', reason: refusalOf(c) ?? `on_confirm ${c.status}` });
+    } else if (msg.action === 'on_status') {
+      // A settled, completed membership needs no more offers or readings.
+      if (c.status === 'COMPLETED' || c.status === 'TERMINATED') ended = true;
     } else if (msg.action === 'on_update') {
       const w = p.delivery?.window;
       const k = w === undefined ? undefined : intervalOfWindow(clock, w);
@@ -189,7 +193,7 @@ export function createMemberAgent(o: MemberOptions): MemberAgent {
 
   function sendReading(k: number): void {
     const a = actual.get(k);
-    if (active === undefined || a === undefined) return;
+    if (active === undefined || a === undefined || ended) return;
     const net = round6(a * h);
     const reading: MeterReading = { meterId, interval: intervalWindow(clock, k), importKWh: Math.max(0, -net), exportKWh: Math.max(0, net), netKWh: net, averagePowerKW: round6(a), quality: 'MEASURED' };
     svc.net.request({ to: aggregatorId, action: 'update', transactionId: txn, payload: payload(active, { deliveryId: `dl-${id}-meter`, status: 'IN_PROGRESS', window: intervalWindow(clock, k), meterReadings: [reading] }) });

@@ -11,8 +11,9 @@ import { currencyExponent, formatMinor } from '../settlement/money.js';
  * utility's forecast-based adders (`policy`: limits only checked afterwards) and without grid
  * awareness (`none`: one copper-plate price). For each mode: the limit violations the power flow
  * found, how far the worst transformer went, what was traded and at what price, the offsets the
- * operator commanded, and what the participants ended up with — the difference to `none` is what
- * avoiding the violations cost them.
+ * operator commanded and what the participants' bills came to. Against `none`, the cost of the
+ * violations avoided is the trade the limits held back: in each interval the energy `none` traded
+ * beyond the mode's, valued at `none`'s clearing price.
  */
 
 /** Parties that run the market or the grid, or collect taxes: not counted as participants. */
@@ -36,6 +37,22 @@ export interface GridModeRow {
   readonly offsetsKWh: number;
   /** Money the market participants ended up with (Σ net over their bills), minor units. */
   readonly participantsNetMinor: bigint;
+  /** Energy traded in each interval, kWh. */
+  readonly tradedByIntervalKWh: readonly number[];
+  /** Market (root) clearing price of each interval, per kWh (NaN when not cleared). */
+  readonly priceByInterval: readonly number[];
+}
+
+/** What a grid-aware mode held back against `none`: energy and its value at `none`'s prices. */
+export function heldBack(mode: GridModeRow, none: GridModeRow): { readonly kWh: number; readonly value: number } {
+  let kWh = 0;
+  let value = 0;
+  none.tradedByIntervalKWh.forEach((t, k) => {
+    const d = Math.max(0, t - (mode.tradedByIntervalKWh[k] ?? 0));
+    kWh += d;
+    value += d * (none.priceByInterval[k] ?? 0);
+  });
+  return { kWh, value };
 }
 
 /** The comparison, with the currency its money is in. */
@@ -53,8 +70,12 @@ export function gridModeRow(mode: GridMode, sim: Simulation): GridModeRow {
   let priced = 0;
   let minNode = Number.POSITIVE_INFINITY;
   let offsets = 0;
+  const byInterval: number[] = [];
+  const prices: number[] = [];
   for (let k = 0; k < sim.clock.intervals; k++) {
     const c = sim.recorder.clearings.get(k) as ClearingResult | undefined;
+    byInterval.push(c === undefined ? 0 : Math.min(c.clearedSupplyKW, c.clearedDemandKW) * h);
+    prices.push(c === undefined ? Number.NaN : c.price);
     if (c === undefined) continue;
     traded += Math.min(c.clearedSupplyKW, c.clearedDemandKW) * h;
     priceSum += c.price;
@@ -78,6 +99,8 @@ export function gridModeRow(mode: GridMode, sim: Simulation): GridModeRow {
     minNodePricePerKWh: Number.isFinite(minNode) ? minNode : Number.NaN,
     offsetsKWh: offsets,
     participantsNetMinor: net,
+    tradedByIntervalKWh: byInterval,
+    priceByInterval: prices,
   };
 }
 
@@ -107,10 +130,11 @@ export function gridModesMarkdown(c: GridModeComparison): string {
   }
   const none = c.rows.find((r) => r.mode === 'none');
   if (none !== undefined) {
-    lines.push('', `| compared with gridMode none | violations avoided | cost to the participants ${c.currency} |`, '|---|---:|---:|');
+    lines.push('', `| compared with gridMode none | violations avoided | trade held back kWh | its value ${c.currency} | change in participants' net ${c.currency} |`, '|---|---:|---:|---:|---:|');
     for (const r of c.rows) {
       if (r.mode === 'none') continue;
-      lines.push(`| ${r.mode} | ${none.violations - r.violations} | ${formatMinor(none.participantsNetMinor - r.participantsNetMinor, exp)} |`);
+      const held = heldBack(r, none);
+      lines.push(`| ${r.mode} | ${none.violations - r.violations} | ${f(held.kWh, 3)} | ${f(held.value, 2)} | ${formatMinor(r.participantsNetMinor - none.participantsNetMinor, exp)} |`);
     }
   }
   return `${lines.join('\n')}\n`;

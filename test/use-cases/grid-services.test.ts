@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareGridModes, gridModesMarkdown } from '../../src/docs/grid-modes.js';
+import { compareGridModes, gridModesMarkdown, heldBack } from '../../src/docs/grid-modes.js';
 import { formatDiagnostic } from '../../src/diagnostics.js';
 import { loadScenarioFile } from '../../src/scenario/loader.js';
 
@@ -42,10 +42,13 @@ describe('use case: grid services (scenarios/grid-services.yaml)', async () => {
     expect(table.split('\n').filter((l) => l.startsWith('| exact') || l.startsWith('| policy') || l.startsWith('| none'))).toHaveLength(5);
   });
 
-  it('costs the participants something, and less with exact limits than with blunt policy adders', () => {
-    const cost = (r: typeof exact): bigint => (none?.participantsNetMinor ?? 0n) - (r?.participantsNetMinor ?? 0n);
-    expect(cost(exact)).toBeGreaterThan(0n);
-    expect(cost(policy)).toBeGreaterThan(cost(exact));
-    expect(exact?.tradedKWh).toBeLessThan(none?.tradedKWh ?? 0);
+  it('costs trade the limits hold back, less with exact limits than with blunt policy adders', () => {
+    if (exact === undefined || policy === undefined || none === undefined) throw new Error('three modes');
+    const e = heldBack(exact, none);
+    const p = heldBack(policy, none);
+    expect(e.kWh).toBeGreaterThan(0);
+    expect(e.kWh).toBeCloseTo(none.tradedKWh - exact.tradedKWh, 6);
+    expect(p.value).toBeGreaterThan(e.value);
+    expect(policy.meanPricePerKWh).toBeGreaterThan(exact.meanPricePerKWh);
   });
 });

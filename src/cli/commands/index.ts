@@ -12,6 +12,7 @@ import { register as verify } from './verify.js';
 import { register as clear } from './clear.js';
 import { register as serve } from './serve.js';
 import { register as worker } from './worker.js';
+import { register as docs } from './docs.js';
 
 /** Every `degsim` command, in the order `--help` lists them. */
-export const commands: readonly ((program: Command) => void)[] = [run, validate, clear, powerflow, contract, sweep, worker, compare, diagram, report, serve, keys, verify];
+export const commands: readonly ((program: Command) => void)[] = [run, validate, clear, powerflow, contract, sweep, worker, compare, diagram, report, docs, serve, keys, verify];

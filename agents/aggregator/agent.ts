@@ -515,7 +515,9 @@ export class AggregatorAgent implements Agent {
     const offer = this.marketOffer;
     const mca = this.services.directory.mcaId;
     if (offer === undefined || mca === undefined) return this.drivePortfolio(k, { type: 'NO_DEAL', reason: 'the market is not known' });
-    const aggregate = sumCurves(this.offeredCurves(k).map((c) => c.curve), this.services.scenario.currency, this.economics);
+    // The sum to the milliwatt: a bid states powers a meter can tell apart, not floating-point noise.
+    const exact = sumCurves(this.offeredCurves(k).map((c) => c.curve), this.services.scenario.currency, this.economics);
+    const aggregate = { ...exact, minExport: round6(exact.minExport), maxExport: round6(exact.maxExport), curve: exact.curve.map((p) => ({ price: p.price, powerKW: round6(p.powerKW) })) };
     const built = bidContract({
       offerContract: offer.contract,
       contractId: payAsClearContractId(k, this.id),

@@ -45,31 +45,56 @@ export function explicitPoints(curve: OfferCurve, grid?: PriceGrid): OfferCurveP
  * curves on one price grid: every member is linear between its own points and flat beyond its
  * ends, so the sum is linear between the union of their prices; at a price where any member steps
  * the sum takes the sums of the lower and of the upper ends. minExport and maxExport are the sums
- * of the members'. With no curves the result is the zero curve.
+ * of the members'. With no curves the result is the zero curve. One sweep over the members'
+ * points sorted by price: each segment adds its slope from its first price to its last, each step
+ * its jump at its price, O(points · log points).
  */
 export function sumCurves(curves: readonly OfferCurve[], currency: string, grid?: PriceGrid): OfferCurve {
-  const explicit = curves.map((c) => ({ ...c, curve: explicitPoints(c, grid) }));
-  const prices = [...new Set(explicit.flatMap((c) => c.curve.map((p) => p.price)))].sort((a, b) => a - b);
+  let base = 0;
+  let minExport = 0;
+  let maxExport = 0;
+  // Events at a price: slope change (kW per price unit) and jump (kW).
+  const slope = new Map<number, number>();
+  const jump = new Map<number, number>();
+  const add = (m: Map<number, number>, price: number, v: number): void => void m.set(price, (m.get(price) ?? 0) + v);
+  for (const c of curves) {
+    const pts = explicitPoints(c, grid);
+    minExport += c.minExport;
+    maxExport += c.maxExport;
+    if (pts.length === 0) continue;
+    base += pts[0]!.powerKW;
+    add(slope, pts[0]!.price, 0);
+    for (let j = 1; j < pts.length; j++) {
+      const a = pts[j - 1]!;
+      const b = pts[j]!;
+      if (b.price === a.price) add(jump, a.price, b.powerKW - a.powerKW);
+      else {
+        const s = (b.powerKW - a.powerKW) / (b.price - a.price);
+        add(slope, a.price, s);
+        add(slope, b.price, -s);
+      }
+    }
+  }
+  const prices = [...new Set([...slope.keys(), ...jump.keys()])].sort((a, b) => a - b);
   if (prices.length === 0) return { currency, minExport: 0, maxExport: 0, curve: [{ price: grid?.priceFloor ?? 0, powerKW: 0 }] };
   const points: OfferCurvePoint[] = [];
+  let value = base;
+  let rate = 0;
+  let at = prices[0]!;
   for (const price of prices) {
-    let low = 0;
-    let high = 0;
-    for (const c of explicit) {
-      const [a, b] = curvePowerRange(c, price);
-      low += a;
-      high += b;
-    }
+    value += rate * (price - at);
+    at = price;
+    const low = value;
+    value += jump.get(price) ?? 0;
     points.push({ price, powerKW: low });
-    if (high - low > EPS_KW) points.push({ price, powerKW: high });
+    if (value - low > EPS_KW) points.push({ price, powerKW: value });
+    rate += slope.get(price) ?? 0;
   }
   let run = Number.NEGATIVE_INFINITY;
   const monotone = points.map((p) => {
     run = Math.max(run, p.powerKW);
     return { price: p.price, powerKW: run };
   });
-  const minExport = explicit.reduce((s, c) => s + c.minExport, 0);
-  const maxExport = explicit.reduce((s, c) => s + c.maxExport, 0);
   return { currency, minExport: Math.min(minExport, monotone[0]!.powerKW), maxExport: Math.max(maxExport, monotone[monotone.length - 1]!.powerKW), curve: monotone };
 }
 

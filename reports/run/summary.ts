@@ -61,6 +61,13 @@ export function summarize(sim: Simulation, dispatch: readonly DispatchRow[]): Ru
     }
   }
   const mean = prices.length === 0 ? null : prices.reduce((a, b) => a + b, 0) / prices.length;
+  // A loop, not Math.min(...prices): a year of 1-minute intervals would overflow the call stack.
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = Number.NEGATIVE_INFINITY;
+  for (const p of prices) {
+    if (p < lowest) lowest = p;
+    if (p > highest) highest = p;
+  }
   let vol: number | null = null;
   if (prices.length > 1) {
     const d = prices.slice(1).map((p, i) => p - (prices[i] as number));
@@ -89,7 +96,7 @@ export function summarize(sim: Simulation, dispatch: readonly DispatchRow[]): Ru
     currency: s.currency,
     participants: sortKeys(participants),
     energyTradedKWh: r(traded, 3),
-    price: { mean: mean === null ? null : r(mean, 4), min: prices.length === 0 ? null : r(Math.min(...prices), 4), max: prices.length === 0 ? null : r(Math.max(...prices), 4), volatility: vol === null ? null : r(vol, 4) },
+    price: { mean: mean === null ? null : r(mean, 4), min: prices.length === 0 ? null : r(lowest, 4), max: prices.length === 0 ? null : r(highest, 4), volatility: vol === null ? null : r(vol, 4) },
     clearingStatus: sortKeys(status),
     bindingLimits: [...binding.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([node, b]) => ({ node, forward: b.forward, reverse: b.reverse, maxAdderPerKWh: r(b.maxAdder, 4) })),
     deviationKWh: r(dispatch.reduce((a, d) => a + Math.abs(d.deviationKW) * h, 0), 3),

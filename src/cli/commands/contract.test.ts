@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { EnergyContract, RevenueFlow } from '../../contracts/model.js';
 import { payAsClearParticipant } from '../../contracts/templates/pay-as-clear.js';
 import { register } from './contract.js';
+import { runCommand, type CommandOutput } from '../test-support/run-command.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'degsim-contract-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,24 +23,7 @@ function file(name: string, value: unknown): string {
   return path;
 }
 
-async function cli(args: readonly string[]): Promise<{ out: string; err: string; code: number }> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['contract', ...args], { from: 'user' });
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+const cli = (args: readonly string[]): Promise<CommandOutput> => runCommand(register, 'contract', args);
 
 describe('degsim contract check', () => {
   it('prints ok per contract and exits 0', async () => {

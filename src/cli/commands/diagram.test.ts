@@ -2,33 +2,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { diagramFromRun } from '../../../reports/diagram/from-run.js';
 import { register } from './diagram.js';
+import { runCommand, type CommandOutput } from '../test-support/run-command.js';
 
 const runDir = fileURLToPath(new URL('../../../reports/diagram/fixtures/beckn-2.0.0', import.meta.url));
 
 /** Runs `degsim diagram …` in-process and captures what it prints and its exit code. */
-async function cli(args: readonly string[]): Promise<{ readonly out: string; readonly err: string; readonly code: number }> {
-  const program = new Command();
-  program.exitOverride();
-  register(program);
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['diagram', ...args], { from: 'user' });
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+const cli = (args: readonly string[]): Promise<CommandOutput> => runCommand(register, 'diagram', args);
 
 describe('diagramFromRun', () => {
   it('renders Mermaid, Markdown and SVG from a run folder', async () => {

@@ -2,31 +2,13 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from './report.js';
+import { runCommand, type CommandOutput } from '../test-support/run-command.js';
 
 const fixture = fileURLToPath(new URL('../../../reports/html/fixtures/run-small', import.meta.url));
 
-async function cli(args: readonly string[]): Promise<{ readonly out: string; readonly err: string; readonly code: number }> {
-  const program = new Command();
-  program.exitOverride();
-  register(program);
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['report', ...args], { from: 'user' });
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+const cli = (args: readonly string[]): Promise<CommandOutput> => runCommand(register, 'report', args);
 
 describe('degsim report', () => {
   let dir = '';

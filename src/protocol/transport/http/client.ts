@@ -16,6 +16,7 @@ import { keyUsability, type RegistryIndex } from '../../registry.js';
 import { digestOf, parseAuthorization, signedHeaders, verifyCounterSignature, type SignedHeaders, type SigningKey } from '../../signing.js';
 import type { RemoteEndpoint } from '../bus.js';
 import type { AckBuilder } from '../../ack.js';
+import { wallClockMs } from './wall-clock.js';
 
 /**
  * The sending side of the HTTP transport: validates a message, signs it with the sender's key at
@@ -110,7 +111,7 @@ export function readAckResponse(httpStatus: number, text: string): AckOrNack {
 /** Creates a client. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
-  const clock = options.clock === undefined || options.clock === 'wall' ? () => Date.now() : options.clock;
+  const clock = options.clock === undefined || options.clock === 'wall' ? wallClockMs : options.clock;
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
   const localNack = (wire: unknown, f: Refusal): AckOrNack => nackOf(wire, f, options.ackBuilder);
 

@@ -17,6 +17,7 @@ import { counterSign, digestOf, type SigningKey } from '../../signing.js';
 import type { TraceSink } from '../../trace.js';
 import { checkHttpLimits, claimedSubscriber, createRateLimiter, DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
 import { withCounterSignature, type AckBuilder } from '../../ack.js';
+import { wallClockMs } from './wall-clock.js';
 
 /**
  * A Beckn HTTP node: one or more subscribers (BAPs, BPPs) served by one `node:http` server.
@@ -109,8 +110,8 @@ export async function createHttpNode(options: HttpNodeOptions): Promise<HttpNode
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const problems = checkHttpLimits(limits);
   if (problems.length > 0) throw new RangeError(`invalid HTTP limits: ${problems.join('; ')}`);
-  const clock: (request?: IncomingMessage) => number = options.clock === undefined || options.clock === 'wall' ? () => Date.now() : options.clock;
-  const rateClock: (request?: IncomingMessage) => number = options.rateLimitClock === 'wall' ? () => Date.now() : clock;
+  const clock: (request?: IncomingMessage) => number = options.clock === undefined || options.clock === 'wall' ? wallClockMs : options.clock;
+  const rateClock: (request?: IncomingMessage) => number = options.rateLimitClock === 'wall' ? wallClockMs : clock;
   const endpointIds = [...options.endpoints.keys()];
   const single = endpointIds.length === 1 ? endpointIds[0] : undefined;
   const caches = new Map<string, ReplayCache>(endpointIds.map((id) => [id, createReplayCache()]));
